@@ -1,0 +1,1 @@
+"""The notebook API: shim, widget model and sidecar launcher."""
