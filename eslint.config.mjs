@@ -17,6 +17,7 @@ export default tseslint.config(
       "bench/results/**",
       "**/*.js",
       "**/*.cjs",
+      "**/*.mjs",
     ],
   },
   js.configs.recommended,
