@@ -1,0 +1,250 @@
+/**
+ * `RemoteOrchestrator`: run OpenHCS pipelines on a remote execution server. It mirrors the
+ * shape of OpenHCS's `PipelineOrchestrator` (connect, run a pipeline, watch it) but compiles
+ * nothing: the pipeline and config travel as Python source and the server builds them.
+ */
+import {
+  CancelReplySchema,
+  PongSchema,
+  RunStatusReplySchema,
+  ServerStatusReplySchema,
+  type ExecutionRecord,
+  type Pong,
+  type ServerStatus,
+} from "../protocol/control-replies.js";
+import type { ProgressEvent } from "../protocol/progress-event.js";
+import { ControlChannel } from "./control-channel.js";
+import { callServer } from "./control-call.js";
+import { IncompatibleServerError } from "./errors.js";
+import { ProgressFeed, type FeedWarning } from "./progress-feed.js";
+import { withRetries } from "./retry.js";
+import { waitForRun, type RunOutcome, type WaitOptions } from "./run-waiter.js";
+import {
+  serverEndpoint,
+  type ServerEndpoint,
+  type ServerEndpointOptions,
+} from "./server-endpoint.js";
+import { submitOnce, type ExecuteRequest } from "./submission.js";
+import { describeServer, type ServerInfo } from "./server-info.js";
+
+/** Options of {@link RemoteOrchestrator}; the writable ones can also be set later. */
+export interface RemoteOrchestratorOptions extends Partial<ServerEndpointOptions> {
+  readonly serverHost: string;
+  /** Execution server data port (progress); control is port + 1000. Default 7777. */
+  readonly serverPort?: number;
+  /** Budget of each control request in ms; default 30 000. */
+  timeoutMs?: number;
+  /** Retries of a transient failure (no connection, no reply); default 3. */
+  retries?: number;
+  /** Where warnings go (malformed progress, retries); default `console.warn`. */
+  onWarning?: (warning: OrchestratorWarning) => void;
+}
+
+/** A problem that did not stop anything but should not pass unnoticed. */
+export interface OrchestratorWarning {
+  readonly code: FeedWarning["code"] | "retry" | "untested-server-version";
+  readonly message: string;
+}
+
+/** The OpenHCS release the protocol was checked against (docs/control-protocol.md). */
+export const TESTED_OPENHCS_VERSION = "0.8.6";
+
+/**
+ * A client of one OpenHCS execution server.
+ *
+ * @example
+ * const orch = new RemoteOrchestrator({ serverHost: "gpu-server.lab", serverPort: 7777 });
+ * await orch.connect();
+ * const outcome = await orch.runRemotePipeline({ plateId, pipelineCode, configCode,
+ *   onProgress: (p) => console.log(`${p.wellsDone}/${p.wellsTotal} wells`) });
+ * orch.close();
+ */
+export class RemoteOrchestrator {
+  readonly serverHost: string;
+  readonly serverPort: number;
+  readonly endpoint: ServerEndpoint;
+  timeoutMs: number;
+  retries: number;
+  onWarning: (warning: OrchestratorWarning) => void;
+  private readonly channel: ControlChannel;
+  private readonly feed: ProgressFeed;
+  private info: ServerInfo | null = null;
+
+  constructor(options: RemoteOrchestratorOptions) {
+    this.serverHost = options.serverHost;
+    this.serverPort = options.serverPort ?? 7777;
+    this.endpoint = serverEndpoint({ ...options, serverPort: this.serverPort });
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retries = options.retries ?? 3;
+    this.onWarning =
+      options.onWarning ??
+      ((warning) => {
+        console.warn(`[openhcs-remote] ${warning.message}`);
+      });
+    this.channel = new ControlChannel(this.endpoint.controlUrl, this.endpoint.controlAddress);
+    this.feed = new ProgressFeed(this.endpoint.dataUrl, this.endpoint.dataAddress, (warning) => {
+      this.onWarning(warning);
+    });
+  }
+
+  /** What the server said of itself at the last {@link connect}, or null before it. */
+  get server(): ServerInfo | null {
+    return this.info;
+  }
+
+  /**
+   * Handshake: ping, check that an OpenHCS execution server answered, and subscribe to its
+   * progress feed. Rejects with `ServerUnreachableError` when nothing answers within the
+   * timeout (after retries), `IncompatibleServerError` when something else does.
+   */
+  async connect(options: { signal?: AbortSignal } = {}): Promise<ServerInfo> {
+    const pong = await this.ping(options);
+    if (pong.server_role !== "execution") {
+      throw new IncompatibleServerError(
+        this.endpoint.controlAddress,
+        `it is an OpenHCS '${pong.server_role}' endpoint (${pong.server}), not an execution server`,
+      );
+    }
+    if (pong.application != null && pong.application.application_id !== "openhcs") {
+      throw new IncompatibleServerError(
+        this.endpoint.controlAddress,
+        `it runs '${pong.application.application_id}', not OpenHCS`,
+      );
+    }
+    this.info = describeServer(pong);
+    if (this.info.version !== null && this.info.version !== TESTED_OPENHCS_VERSION) {
+      this.onWarning({
+        code: "untested-server-version",
+        message: `server runs OpenHCS ${this.info.version}; openhcs-remote was checked against ${TESTED_OPENHCS_VERSION}`,
+      });
+    }
+    await this.feed.start();
+    return this.info;
+  }
+
+  /** One ping/pong round trip (with retries); the raw pong. */
+  async ping(options: { signal?: AbortSignal } = {}): Promise<Pong> {
+    return withRetries(
+      () =>
+        callServer(this.channel, { type: "ping" }, PongSchema, {
+          timeoutMs: this.timeoutMs,
+          signal: options.signal,
+        }),
+      { retries: this.retries, signal: options.signal, onRetry: this.retryWarning("ping") },
+    );
+  }
+
+  /**
+   * Submit a run; resolves with its execution id once the server queued it. Only code strings
+   * cross the wire. A transient failure is retried, but never so that the run starts twice.
+   */
+  async executeRemote(request: ExecuteRequest & { signal?: AbortSignal }): Promise<string> {
+    if (!this.feed.started) await this.connect({ signal: request.signal });
+    return submitOnce(this.channel, request, {
+      timeoutMs: this.timeoutMs,
+      retries: this.retries,
+      signal: request.signal,
+      onRetry: this.retryWarning("execute"),
+    });
+  }
+
+  /** The server's record of one run. */
+  async status(
+    executionId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ExecutionRecord> {
+    const reply = await withRetries(
+      () =>
+        callServer(
+          this.channel,
+          { type: "status", execution_id: executionId },
+          RunStatusReplySchema,
+          {
+            timeoutMs: this.timeoutMs,
+            signal: options.signal,
+            executionId,
+          },
+        ),
+      { retries: this.retries, signal: options.signal, onRetry: this.retryWarning("status") },
+    );
+    return reply.execution;
+  }
+
+  /** The server's table of runs (ids, running, queued). */
+  async serverStatus(options: { signal?: AbortSignal } = {}): Promise<ServerStatus> {
+    return withRetries(
+      () =>
+        callServer(this.channel, { type: "status" }, ServerStatusReplySchema, {
+          timeoutMs: this.timeoutMs,
+          signal: options.signal,
+        }),
+      { retries: this.retries, signal: options.signal, onRetry: this.retryWarning("status") },
+    );
+  }
+
+  /**
+   * Ask the server to cancel a run. OpenHCS cancels cooperatively: the run's status turns
+   * `cancelled` at once, and its workers stop at the next well or step boundary.
+   */
+  async cancel(
+    executionId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ message: string }> {
+    const reply = await withRetries(
+      () =>
+        callServer(this.channel, { type: "cancel", execution_id: executionId }, CancelReplySchema, {
+          timeoutMs: this.timeoutMs,
+          signal: options.signal,
+          executionId,
+        }),
+      { retries: this.retries, signal: options.signal, onRetry: this.retryWarning("cancel") },
+    );
+    return { message: reply.message ?? "cancelled" };
+  }
+
+  /** Validated progress events of one run, as they arrive (an async iterable). */
+  progress(
+    executionId: string,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<ProgressEvent> {
+    return this.feed.events(executionId, options.signal);
+  }
+
+  /** Wait for a run to end; see {@link waitForRun} for how it ends and fails. */
+  async wait(executionId: string, options: WaitOptions = {}): Promise<RunOutcome> {
+    if (!this.feed.started) await this.connect({ signal: options.signal });
+    return waitForRun(
+      { channel: this.channel, feed: this.feed, timeoutMs: this.timeoutMs },
+      executionId,
+      options,
+    );
+  }
+
+  /**
+   * Everything in one call: connect if needed, submit, and wait for the end.
+   * `onSubmitted` gets the execution id as soon as the server accepted the run.
+   */
+  async runRemotePipeline(
+    request: ExecuteRequest & WaitOptions & { onSubmitted?: (executionId: string) => void },
+  ): Promise<RunOutcome> {
+    if (!this.feed.started) await this.connect({ signal: request.signal });
+    const executionId = await this.executeRemote(request);
+    request.onSubmitted?.(executionId);
+    return this.wait(executionId, request);
+  }
+
+  /** Close both sockets. Pending calls reject; iterators end. */
+  close(): void {
+    this.channel.close();
+    this.feed.close();
+  }
+
+  private retryWarning(requestType: string): (error: unknown, retry: number) => void {
+    return (error, retry) => {
+      this.onWarning({
+        code: "retry",
+        message: `retrying '${requestType}' (${retry}/${this.retries}) after: ${(error as Error).message}`,
+      });
+    };
+  }
+}

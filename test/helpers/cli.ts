@@ -1,0 +1,42 @@
+/** Run the built `openhcs-remote` CLI (lib/cli/main.js) as a user would. */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { REPO_ROOT } from "./python.js";
+
+export const CLI = join(REPO_ROOT, "lib", "cli", "main.js");
+
+/** Exit code and output of one CLI run. */
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run `openhcs-remote ...args` to completion. */
+export function runCli(args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(`openhcs-remote ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stderr}`),
+      );
+    }, timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The JSON lines of a `--json` run. */
+export function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

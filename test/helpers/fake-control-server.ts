@@ -1,0 +1,86 @@
+/**
+ * A fake execution-server control socket, for faults the real OpenHCS server will not produce:
+ * never replying, replying garbage, unsafe pickles, wrong shapes, dropping the connection.
+ * It is a ROUTER, so it can also stay silent to one request and still serve the next.
+ */
+import { createServer } from "node:net";
+import { Router } from "zeromq";
+import { decodePickle, encodePickle, isPickleDict } from "../../src/protocol/index.js";
+
+/** What the fake does with one request: reply these bytes, stay silent, or drop the connection. */
+export type FakeAction =
+  { readonly reply: Uint8Array } | { readonly silent: true } | { readonly disconnect: true };
+
+/** Decides the action for each decoded request. */
+export type FakeBehaviour = (request: Record<string, unknown>) => FakeAction;
+
+/** Reply with a pickled value. */
+export function replyWith(value: unknown): FakeAction {
+  return { reply: encodePickle(value) };
+}
+
+/** A running fake. */
+export interface FakeControlServer {
+  /** The data port to give RemoteOrchestrator (the fake listens on port + 1000). */
+  readonly port: number;
+  /** Every request received, decoded. */
+  readonly requests: Record<string, unknown>[];
+  behaviour: FakeBehaviour;
+  close(): Promise<void>;
+}
+
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, "127.0.0.1", () => {
+        const address = probe.address();
+        probe.close(() => {
+          resolve(typeof address === "object" && address !== null ? address.port : 0);
+        });
+      });
+    });
+    if (port > 0 && port + 1000 <= 65535) return port;
+  }
+}
+
+/** Start a fake on 127.0.0.1 with the given behaviour. */
+export async function startFakeControlServer(behaviour: FakeBehaviour): Promise<FakeControlServer> {
+  const port = await freePortPair();
+  let router = new Router({ linger: 0 });
+  await router.bind(`tcp://127.0.0.1:${port + 1000}`);
+  const fake: FakeControlServer = {
+    port,
+    requests: [],
+    behaviour,
+    async close() {
+      router.close();
+      await Promise.resolve();
+    },
+  };
+  const serve = async (socket: Router): Promise<void> => {
+    try {
+      for await (const [identity, empty, payload] of socket) {
+        if (identity === undefined || empty === undefined || payload === undefined) continue;
+        const decoded = decodePickle(payload);
+        const request = isPickleDict(decoded) ? (decoded as Record<string, unknown>) : {};
+        fake.requests.push(request);
+        const action = fake.behaviour(request);
+        if ("reply" in action) {
+          await socket.send([identity, empty, action.reply]);
+        } else if ("disconnect" in action) {
+          // Drop every connection by closing and re-binding the socket.
+          socket.close();
+          router = new Router({ linger: 0 });
+          await router.bind(`tcp://127.0.0.1:${port + 1000}`);
+          void serve(router);
+          return;
+        }
+      }
+    } catch {
+      // Closed by the test.
+    }
+  };
+  void serve(router);
+  return fake;
+}
