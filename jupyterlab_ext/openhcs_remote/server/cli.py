@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 DESCRIPTION = """\
-Start the OpenHCS execution server on this host, bound to loopback unless told otherwise,
-and keep it running until Ctrl-C or SIGTERM.
+Start the OpenHCS execution server and the result relay on this host, bound to loopback
+unless told otherwise, and keep them running until Ctrl-C or SIGTERM.
 
 The OpenHCS server runs any Python it receives and has no authentication. Keep it on
 loopback and reach it through an SSH tunnel (docs/user-guide.md)."""
@@ -29,6 +29,15 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_serve_arguments(serve)
+
+    keygen = commands.add_parser(
+        "curve-keygen",
+        help="write a CURVE key pair for the relay (relay.key, relay.key_secret)",
+        description="Write a ZeroMQ CURVE certificate pair. Give the relay the .key_secret "
+        "file (--curve-secret-key); give clients the public key printed here.",
+    )
+    keygen.add_argument("directory", type=Path, help="where to write the pair (created)")
+    keygen.add_argument("--name", default="relay", help="file name stem (default: %(default)s)")
 
     plate = commands.add_parser(
         "synthetic-plate",
@@ -70,12 +79,65 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also print one JSON event per line on stdout (ready, exited, stopped)",
     )
+    relay = parser.add_argument_group("result relay")
+    relay.add_argument("--no-relay", action="store_true", help="start only the execution server")
+    relay.add_argument(
+        "--relay-viewer-port",
+        type=int,
+        default=5555,
+        help="port the relay answers OpenHCS on as a viewer, always on 127.0.0.1; control "
+        "is +1000 (default: %(default)s; free ports with --port 0)",
+    )
+    relay.add_argument(
+        "--relay-stream-port",
+        type=int,
+        default=5600,
+        help="port clients connect to for results, on --host (default: %(default)s; a "
+        "free port with --port 0)",
+    )
+    relay.add_argument(
+        "--spool-dir",
+        type=Path,
+        default=None,
+        help="where the relay keeps results for late clients (default: "
+        "<log-dir>/spool-<relay viewer port>)",
+    )
+    relay.add_argument(
+        "--spool-max-bytes",
+        type=_byte_size,
+        default=None,
+        help="disk budget of the spool, e.g. 4G (default: 4G)",
+    )
+    relay.add_argument(
+        "--curve-secret-key",
+        type=Path,
+        default=None,
+        help="serve the relay stream with ZeroMQ CURVE, using this .key_secret file",
+    )
+    relay.add_argument(
+        "--curve-client-keys",
+        type=Path,
+        default=None,
+        help="with CURVE, accept only clients whose .key files are in this directory",
+    )
     parser.add_argument(
         "--startup-timeout",
         type=float,
         default=600.0,
         help="seconds to wait for the server to answer (default: %(default)s)",
     )
+
+
+def _byte_size(text: str) -> int:
+    """Parse ``4G``, ``512M``, ``100K`` or a plain byte count."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    text = text.strip().upper().removesuffix("B")
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1]) * units[text[-1]])
+        return int(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r}") from error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,6 +163,15 @@ def main(argv: list[str] | None = None) -> int:
         print(path.resolve())
         return 0
 
+    if args.command == "curve-keygen":
+        from openhcs_remote.server.relay.curve import create_key_pair
+
+        public_file, secret_file = create_key_pair(args.directory, args.name)
+        public_key = public_file.read_text().split('public-key = "')[1].split('"')[0]
+        print(f"secret (give to --curve-secret-key): {secret_file}")
+        print(f"public key (give to clients): {public_key}")
+        return 0
+
     from openhcs_remote.server.serve import ServeOptions, serve
 
     return serve(
@@ -110,6 +181,13 @@ def main(argv: list[str] | None = None) -> int:
             log_dir=args.log_dir,
             json_events=args.json,
             startup_timeout=args.startup_timeout,
+            relay=not args.no_relay,
+            relay_viewer_port=args.relay_viewer_port,
+            relay_stream_port=args.relay_stream_port,
+            spool_dir=args.spool_dir,
+            spool_max_bytes=args.spool_max_bytes,
+            curve_secret_key=args.curve_secret_key,
+            curve_client_keys=args.curve_client_keys,
         )
     )
 

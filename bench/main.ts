@@ -1,0 +1,17 @@
+/**
+ * `npm run bench -- <name>`: benchmarks that print each figure next to a baseline measured in
+ * the same run, and a ratio on the last line. Machines here are shared and noisy: only ratios
+ * mean anything.
+ */
+import { benchControl } from "./control.js";
+
+const BENCHMARKS: Record<string, () => Promise<void>> = { control: benchControl };
+
+const name = process.argv[2];
+const bench = name === undefined ? undefined : BENCHMARKS[name];
+if (bench === undefined || name === "--help" || name === "-h") {
+  console.log(`Usage: npm run bench -- <${Object.keys(BENCHMARKS).join("|")}>`);
+  process.exitCode = name === "--help" || name === "-h" ? 0 : 2;
+} else {
+  await bench();
+}

@@ -1,0 +1,85 @@
+"""Errors of the result relay, each with a stable ``code``.
+
+Two audiences read them: OpenHCS workers (the message of an error reply on the
+viewer data socket) and remote clients (``error`` messages on the stream). Both
+see the code first, then what was wrong and where.
+"""
+
+from __future__ import annotations
+
+
+class RelayError(Exception):
+    """Base of every relay failure.
+
+    Parameters
+    ----------
+    message
+        What went wrong, naming host, port, field or execution id.
+    field
+        Dotted path of the offending message field, when one is to blame.
+    """
+
+    code = "ERR_RELAY"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        where = f" (field {self.field!r})" if self.field else ""
+        return f"[{self.code}] {text}{where}"
+
+
+class BatchRejectedError(RelayError):
+    """An OpenHCS batch message is malformed; nothing from it was stored."""
+
+    code = "ERR_BATCH_INVALID"
+
+
+class BatchTooLargeError(BatchRejectedError):
+    """A batch exceeds a configured size limit (bytes, items, pixels)."""
+
+    code = "ERR_BATCH_TOO_LARGE"
+
+
+class SharedMemoryBlockError(BatchRejectedError):
+    """A named shared-memory block is missing or does not fit its shape and dtype."""
+
+    code = "ERR_SHM_BLOCK"
+
+
+class ControlRequestError(RelayError):
+    """A control request could not be decoded or is not supported."""
+
+    code = "ERR_CONTROL"
+
+
+class ClientMessageError(RelayError):
+    """A message from a stream client is malformed."""
+
+    code = "ERR_FIELD"
+
+
+class ClientProtocolError(ClientMessageError):
+    """A stream client message is not a JSON object with a known ``type``."""
+
+    code = "ERR_PROTOCOL"
+
+
+class NoSessionError(ClientMessageError):
+    """A stream client sent a message before ``hello`` (or after a relay restart)."""
+
+    code = "ERR_NO_SESSION"
+
+
+class TooManyClientsError(ClientMessageError):
+    """The relay already serves its maximum number of client sessions."""
+
+    code = "ERR_TOO_MANY_CLIENTS"
+
+
+class SpoolError(RelayError):
+    """The on-disk spool is unusable (wrong format, unreadable directory)."""
+
+    code = "ERR_SPOOL"

@@ -1,0 +1,130 @@
+"""Our relay → client stream format: JSON headers, raw pixel frames.
+
+Every message is multipart: frame 0 is a UTF-8 JSON object (no NaN or
+Infinity), and an ``item`` of kind ``image`` adds one frame of raw pixels,
+little-endian, C order. ``docs/relay-stream-protocol.md`` is the specification;
+``test/vectors/relay-stream/`` holds frames encoded here, decoded in TypeScript.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from openhcs_remote.server.relay.batch import IncomingItem
+from openhcs_remote.server.relay.config import PROTOCOL_VERSION, RelayLimits
+
+
+def encode_json(message: dict[str, Any]) -> bytes:
+    """Encode a header: compact UTF-8 JSON; NaN and Infinity are refused."""
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def item_header(
+    item: IncomingItem,
+    *,
+    execution_id: str,
+    seq: int,
+    component_names: dict[str, dict[str, str]],
+    received_at: float | None = None,
+) -> dict[str, Any]:
+    """Build the header of one ``item`` message (as stored and as forwarded)."""
+    header: dict[str, Any] = {
+        "type": "item",
+        "execution_id": execution_id,
+        "seq": seq,
+        "kind": item.kind,
+        "data_type": item.data_type,
+        "image_id": item.image_id,
+        "path": item.path,
+        "components": item.components,
+        "component_names": {
+            component: component_names[component][str(value)]
+            for component, value in item.components.items()
+            if str(value) in component_names.get(component, {})
+        },
+        "producer": item.producer,
+        "received_at": time.time() if received_at is None else received_at,
+    }
+    if item.kind == "image":
+        assert item.dtype is not None
+        header.update(
+            shape=list(item.shape),
+            dtype=item.dtype.name,
+            nbytes=item.nbytes,
+            order="C",
+            byte_order="little",
+        )
+        header.update(item.extra)
+    else:
+        header.update(shapes=item.shapes, shape_source=item.shape_source)
+    return header
+
+
+def welcome(
+    *,
+    incarnation: str,
+    spool_id: str,
+    runs: list[dict[str, Any]],
+    limits: RelayLimits,
+    heartbeat_interval: float,
+    session_timeout: float,
+    relay_version: str,
+    nonce: Any = None,
+) -> dict[str, Any]:
+    """Build the ``welcome`` reply to ``hello``."""
+    return {
+        "type": "welcome",
+        "protocol": PROTOCOL_VERSION,
+        "incarnation": incarnation,
+        "spool_id": spool_id,
+        "relay_version": relay_version,
+        "limits": {
+            "max_header_bytes": limits.max_header_bytes,
+            "max_payload_bytes": limits.max_image_bytes,
+            "max_client_message_bytes": limits.max_client_message_bytes,
+            "max_credit_items": limits.max_credit_items,
+            "max_credit_bytes": limits.max_credit_bytes,
+            "heartbeat_interval_ms": round(heartbeat_interval * 1000),
+            "session_timeout_ms": round(session_timeout * 1000),
+        },
+        "runs": runs,
+        "nonce": nonce,
+    }
+
+
+def gap(execution_id: str, from_seq: int, to_seq: int, reason: str) -> dict[str, Any]:
+    """Build ``gap``: items ``from_seq..to_seq`` (inclusive) are ``evicted`` or ``lost``."""
+    return {
+        "type": "gap",
+        "execution_id": execution_id,
+        "from_seq": from_seq,
+        "to_seq": to_seq,
+        "reason": reason,
+    }
+
+
+def end(execution_id: str, last_seq: int, status: str) -> dict[str, Any]:
+    """Build ``end``: every seq up to ``last_seq`` was sent as an item or a gap."""
+    return {"type": "end", "execution_id": execution_id, "last_seq": last_seq, "status": status}
+
+
+def run_started(execution_id: str) -> dict[str, Any]:
+    """Build the ``run_started`` notice (sent to every session)."""
+    return {"type": "run_started", "execution_id": execution_id}
+
+
+def heartbeat(incarnation: str) -> dict[str, Any]:
+    """Build a ``heartbeat`` for a session that heard nothing for an interval."""
+    return {"type": "heartbeat", "incarnation": incarnation, "time": time.time()}
+
+
+def pong(nonce: Any) -> dict[str, Any]:
+    """Build the ``pong`` reply to ``ping``."""
+    return {"type": "pong", "nonce": nonce}
+
+
+def error(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    """Build an ``error`` reply to a refused client message."""
+    return {"type": "error", "code": code, "message": message, "field": field}

@@ -1,0 +1,143 @@
+"""Take one OpenHCS batch: validate, copy every block into the spool, then reply.
+
+The reply is what releases the OpenHCS worker (it waits on REQ/REP, up to 30 s,
+then fails its step). So the reply depends only on this function: parse, attach
+blocks, write them to the spool, answer. Clients are never waited for; they read
+the spool later. A batch that cannot be stored after it was numbered (disk full)
+is still answered ``success`` and its seqs are reported to clients as lost:
+failing the user's run over the relay's disk would be worse.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from openhcs_remote.server.relay.attribution import ExecutionAttribution
+from openhcs_remote.server.relay.batch import IncomingBatch, IncomingItem, parse_batch
+from openhcs_remote.server.relay.config import RelayLimits
+from openhcs_remote.server.relay.errors import BatchTooLargeError, RelayError
+from openhcs_remote.server.relay.frames import encode_json, item_header
+from openhcs_remote.server.relay.shm import AttachedBlock
+from openhcs_remote.server.relay.spool import Spool
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestResult:
+    """What one batch became: the reply for OpenHCS and the seqs stored per run."""
+
+    reply: dict[str, Any]
+    stored: dict[str, tuple[int, int]]
+    image_ids: list[str]
+
+
+class BatchIngest:
+    """The OpenHCS-facing half of the relay.
+
+    Parameters
+    ----------
+    spool
+        Where items go.
+    limits
+        Size bounds.
+    attribution
+        Tells which execution a batch belongs to.
+    on_stored
+        Called after a batch is stored (wakes the client side).
+    on_new_run
+        Called with the execution id of each run a batch creates.
+    """
+
+    def __init__(
+        self,
+        spool: Spool,
+        limits: RelayLimits,
+        attribution: ExecutionAttribution,
+        on_stored: Callable[[], None],
+        on_new_run: Callable[[str], None],
+    ) -> None:
+        self._spool, self._limits, self._attribution = spool, limits, attribution
+        self._on_stored, self._on_new_run = on_stored, on_new_run
+        self.batches = 0
+
+    def handle(self, raw: bytes) -> IngestResult:
+        """Process one raw batch message; never raises."""
+        try:
+            batch = parse_batch(raw, self._limits)
+            with ExitStack() as blocks:
+                attached: dict[int, AttachedBlock] = {}
+                for item in batch.items:
+                    if item.shm_name is not None:
+                        block = AttachedBlock(item)
+                        blocks.callback(block.close)
+                        attached[item.index] = block
+                stored = self._store(batch, attached)
+        except RelayError as error:
+            logger.warning("refused a batch: %s", error)
+            return IngestResult({"status": "error", "type": "batch", "message": str(error)}, {}, [])
+        self.batches += 1
+        if stored:
+            self._on_stored()
+        text = ", ".join(f"{run} seq {a}..{b}" for run, (a, b) in stored.items()) or "empty batch"
+        reply = {"status": "success", "type": "batch", "message": f"stored {text}"}
+        return IngestResult(reply, stored, [item.image_id for item in batch.items])
+
+    def _store(
+        self, batch: IncomingBatch, attached: dict[int, AttachedBlock]
+    ) -> dict[str, tuple[int, int]]:
+        groups: dict[str, list[IncomingItem]] = {}
+        for item in batch.items:
+            run_id = self._attribution.run_for_batch(item.producer.get("origin"))
+            groups.setdefault(run_id, []).append(item)
+        for items in groups.values():
+            for item in items:  # measure before numbering: a refused batch uses no seqs
+                size = len(
+                    encode_json(
+                        item_header(
+                            item, execution_id="", seq=0, component_names=batch.component_names
+                        )
+                    )
+                )
+                if size + 300 > self._limits.max_header_bytes:
+                    raise BatchTooLargeError(
+                        f"item header would be {size} bytes, limit {self._limits.max_header_bytes}",
+                        field=f"images[{item.index}]",
+                    )
+        stored = {}
+        for run_id, items in groups.items():
+            run, created = self._spool.open_run(run_id)
+            if created:
+                self._on_new_run(run_id)
+            first = self._spool.reserve(run, len(items))
+            for offset, item in enumerate(items):
+                seq = first + offset
+                header = encode_json(
+                    item_header(
+                        item, execution_id=run_id, seq=seq, component_names=batch.component_names
+                    )
+                )
+                try:
+                    self._write(run, seq, header, item, attached.get(item.index))
+                except OSError as error:
+                    logger.error("spool write failed at %s seq %d: %s", run_id, seq, error)
+                    self._spool.give_up(run, seq, first + len(items) - 1)
+                    break
+            self._spool.finish_batch(run)
+            stored[run_id] = (first, first + len(items) - 1)
+        return stored
+
+    def _write(
+        self, run, seq: int, header: bytes, item: IncomingItem, block: AttachedBlock | None
+    ) -> None:
+        if block is not None:
+            with block.view() as pixels:
+                self._spool.append_item(run, seq, header, pixels)
+        elif item.inline is not None:
+            self._spool.append_item(run, seq, header, item.inline.tobytes())
+        else:
+            self._spool.append_item(run, seq, header, b"")

@@ -1,0 +1,102 @@
+"""Client sessions: subscriptions, cursors and credit; what to send next.
+
+A session never holds data: it holds a cursor per run and reads the spool when
+it has credit. So a client that stops reading costs the relay its cursors and
+at most its credit window in ZeroMQ's queue, never more.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from openhcs_remote.server.relay import frames
+from openhcs_remote.server.relay.spool import Spool
+
+MAX_SUBSCRIPTIONS = 64
+
+
+@dataclass
+class Subscription:
+    """Where one session stands in one run."""
+
+    execution_id: str
+    cursor: int
+    end_sent: bool = False
+
+
+@dataclass
+class Outgoing:
+    """One message ready to send, and how to advance the cursor once it is sent."""
+
+    frames: list[bytes]
+    subscription: Subscription
+    next_cursor: int
+    ends_run: bool = False
+
+    @property
+    def size(self) -> int:
+        """Bytes of all frames (what the message costs in byte credit)."""
+        return sum(len(frame) for frame in self.frames)
+
+    def commit(self) -> None:
+        """Advance the subscription past this message."""
+        self.subscription.cursor = self.next_cursor
+        self.subscription.end_sent = self.subscription.end_sent or self.ends_run
+
+
+@dataclass
+class Session:
+    """One connected client (one ZeroMQ routing id)."""
+
+    identity: bytes
+    client_name: str
+    last_heard: float = field(default_factory=time.monotonic)
+    last_sent: float = field(default_factory=time.monotonic)
+    credit_items: int = 0
+    credit_bytes: int = 0
+    subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    turn: int = 0
+
+    @property
+    def can_send(self) -> bool:
+        """Whether credit allows one more item, gap or end."""
+        return self.credit_items >= 1 and self.credit_bytes > 0
+
+    def add_credit(self, items: int, credit_bytes: int, max_items: int, max_bytes: int) -> None:
+        """Add credit, clipped to the relay's maximum window."""
+        self.credit_items = min(self.credit_items + items, max_items)
+        self.credit_bytes = min(self.credit_bytes + credit_bytes, max_bytes)
+
+    def charge(self, message: Outgoing) -> None:
+        """Spend credit on a sent message."""
+        self.credit_items -= 1
+        self.credit_bytes -= message.size
+
+    def next_message(self, spool: Spool) -> Outgoing | None:
+        """Return the next item, gap or end for this session, taking runs in turn."""
+        subscriptions = list(self.subscriptions.values())
+        for step in range(len(subscriptions)):
+            subscription = subscriptions[(self.turn + step) % len(subscriptions)]
+            message = _next_in_run(spool, subscription)
+            if message is not None:
+                self.turn = (self.turn + step + 1) % len(subscriptions)
+                return message
+        return None
+
+
+def _next_in_run(spool: Spool, subscription: Subscription) -> Outgoing | None:
+    run = spool.run(subscription.execution_id)
+    if run is None or subscription.end_sent:
+        return None
+    found = spool.lookup(run, subscription.cursor)
+    if found.kind == "item":
+        parts = [found.header, found.payload] if found.payload else [found.header]
+        return Outgoing(parts, subscription, subscription.cursor + 1)
+    if found.kind == "gap":
+        message = frames.gap(run.execution_id, subscription.cursor, found.to_seq, found.reason)
+        return Outgoing([frames.encode_json(message)], subscription, found.to_seq + 1)
+    if run.ended and subscription.cursor > run.committed_through:
+        message = frames.end(run.execution_id, run.committed_through, run.status or "unknown")
+        return Outgoing([frames.encode_json(message)], subscription, subscription.cursor, True)
+    return None

@@ -1,0 +1,57 @@
+"""The spool on its own: numbering, torn tails, eviction, and one relay per directory."""
+
+from __future__ import annotations
+
+import pytest
+
+from openhcs_remote.server.relay.errors import SpoolError
+from openhcs_remote.server.relay.spool import Spool
+
+
+def fill(spool: Spool, run_id: str, count: int, payload: bytes = b"p" * 100) -> None:
+    run, _ = spool.open_run(run_id)
+    first = spool.reserve(run, count)
+    for offset in range(count):
+        spool.append_item(run, first + offset, b'{"n":%d}' % (first + offset), payload)
+
+
+def test_numbering_continues_after_a_restart_and_a_half_written_batch_is_lost(tmp_path):
+    spool = Spool(tmp_path, 1 << 30)
+    fill(spool, "run", 3)
+    run = spool.run("run")
+    first = spool.reserve(run, 2)  # numbered, then the process dies after one item
+    spool.append_item(run, first, b"{}", b"x")
+    spool.close()
+    reopened = Spool(tmp_path, 1 << 30)
+    run = reopened.run("run")
+    assert run.lost == [(5, 5)] and run.committed_through == 5
+    assert reopened.lookup(run, 5).reason == "lost"
+    assert reopened.reserve(run, 1) == 6
+
+
+def test_eviction_keeps_the_budget_and_reports_a_prefix(tmp_path):
+    spool = Spool(tmp_path, 4 << 20)
+    for _ in range(30):
+        fill(spool, "run", 1, payload=b"x" * (512 << 10))
+    run = spool.run("run")
+    assert spool.total_bytes <= (4 << 20) + spool.segment_bytes
+    found = spool.lookup(run, 1)
+    assert found.kind == "gap" and found.reason == "evicted"
+    assert spool.lookup(run, found.to_seq + 1).kind == "item"
+
+
+def test_ending_a_run_survives_a_restart(tmp_path):
+    spool = Spool(tmp_path, 1 << 30)
+    fill(spool, "run", 2)
+    spool.end_run(spool.run("run"), "failed")
+    spool.close()
+    run = Spool(tmp_path, 1 << 30).run("run")
+    assert run.ended and run.status == "failed" and run.committed_through == 2
+
+
+def test_two_relays_never_share_a_spool(tmp_path):
+    first = Spool(tmp_path, 1 << 30)
+    with pytest.raises(SpoolError, match="in use"):
+        Spool(tmp_path, 1 << 30)
+    first.close()
+    Spool(tmp_path, 1 << 30).close()
