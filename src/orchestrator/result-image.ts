@@ -1,0 +1,75 @@
+/**
+ * One result that came back from a run through the relay: an image plane (or stack) with its
+ * coordinates, or a set of ROI shapes. What `results(id)` yields, what the result store writes and
+ * what `onImage` callbacks get.
+ */
+
+/** NumPy dtype names the relay sends (docs/relay-stream-protocol.md §4). */
+export type ResultDtype =
+  | "bool"
+  | "uint8"
+  | "uint16"
+  | "uint32"
+  | "uint64"
+  | "int8"
+  | "int16"
+  | "int32"
+  | "int64"
+  | "float16"
+  | "float32"
+  | "float64"
+  | "complex64"
+  | "complex128";
+
+/** Where an item sits in the plate and the pipeline. */
+export interface ResultCoordinates {
+  readonly executionId: string;
+  /** Per-run sequence number from the relay: 1, 2, 3, … */
+  readonly seq: number;
+  /** `"A01"`; `""` when OpenHCS did not say. */
+  readonly well: string;
+  /** 1-based OpenHCS component values; `null` when the item does not carry that component. */
+  readonly site: number | null;
+  readonly channel: number | null;
+  readonly z: number | null;
+  readonly timepoint: number | null;
+  /** Step that produced it, and its 0-based position in the pipeline, when known. */
+  readonly step: string | null;
+  readonly stepIndex: number | null;
+  /** Every component OpenHCS sent, verbatim (other axis families have other names). */
+  readonly components: Readonly<Record<string, string | number>>;
+  /** Display names OpenHCS knows, e.g. `{ channel: { "1": "DAPI" } }` flattened per component. */
+  readonly componentNames: Readonly<Record<string, string>>;
+  /** The server-side path OpenHCS gave the item: an identity, not a readable file. */
+  readonly path: string;
+}
+
+/** An image: raw little-endian, C-order pixels. */
+export interface ResultImage extends ResultCoordinates {
+  readonly kind: "image";
+  readonly shape: readonly number[];
+  readonly dtype: ResultDtype;
+  /** Exactly `product(shape) × itemsize` bytes. */
+  readonly data: Uint8Array;
+}
+
+/** ROI shapes (polygons, points, …) in pixel coordinates `[y, x]` of the image grid. */
+export interface ResultShapes extends ResultCoordinates {
+  readonly kind: "shapes";
+  readonly shapes: readonly {
+    readonly type: string;
+    readonly coordinates: readonly (readonly number[])[];
+    readonly metadata: Readonly<Record<string, unknown>>;
+  }[];
+}
+
+/** Anything a run streams back. */
+export type ResultItem = ResultImage | ResultShapes;
+
+/** Items the relay numbered but can no longer deliver (evicted from its spool, or lost). */
+export interface ResultGap {
+  readonly executionId: string;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  readonly reason: "evicted" | "lost";
+}
