@@ -1,0 +1,36 @@
+/**
+ * The anywidget module of the run widget: `initialize` starts the per-model session (preview
+ * cache), `render` mounts an `<ohr-run-view>` bound to the model. The same module runs under
+ * anywidget (VS Code, Colab: shipped as `_esm`) and under our JupyterLab plugin. Wiring only.
+ */
+import type { AnyWidget } from "./anywidget-types.js";
+import "./ohr-run-view.js";
+import { planeFetcher } from "./plane-fetcher.js";
+import { RunBinding } from "./run-binding.js";
+import { closeSession, sessionOf } from "./run-session.js";
+import type { OhrRunState } from "./run-state.js";
+
+/** Class on the output element; style/base.css uses it to hide the static contact sheet. */
+export const HOST_CLASS = "ohr-run-host";
+
+export default {
+  initialize({ model }) {
+    sessionOf(model);
+    return () => {
+      closeSession(model);
+    };
+  },
+  render({ model, el }) {
+    const view = document.createElement("ohr-run-view");
+    view.fetchPlane = planeFetcher(model);
+    new RunBinding(view, model, sessionOf(model));
+    el.classList.add(HOST_CLASS);
+    el.append(view);
+    return () => {
+      view.remove();
+      el.classList.remove(HOST_CLASS);
+    };
+  },
+} satisfies AnyWidget<OhrRunState>;
+
+export type { OhrRunState } from "./run-state.js";

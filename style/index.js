@@ -1,0 +1,2 @@
+// For bundlers (the labextension's `styleModule`): load the global styles.
+import "./base.css";
