@@ -10,6 +10,8 @@ import {
   UsageError,
 } from "./cli-support.js";
 import { ProgressBar } from "./progress-bar.js";
+import { openResultOutput, OUT_OPTION_HELP } from "./result-output.js";
+import { RELAY_OPTIONS, RELAY_OPTIONS_HELP, relayFrom, StreamedResults } from "./run-streaming.js";
 import { formatDuration } from "../orchestrator/index.js";
 
 export const RUN_HELP = `Usage: openhcs-remote run --server HOST:PORT --plate ID|PATH --pipeline FILE.py [--config FILE.py] [options]
@@ -23,6 +25,8 @@ Nothing is compiled here: only the code text is sent.
   --config FILE.py       defines config = GlobalPipelineConfig(...)
                          (default: GlobalPipelineConfig() with OpenHCS defaults)
   --well-filter A01,B02  run only these wells
+${OUT_OPTION_HELP}
+${RELAY_OPTIONS_HELP}
 
 Options:
 ${SERVER_OPTIONS_HELP}
@@ -55,6 +59,8 @@ export async function run(argv: string[]): Promise<number> {
     pipeline: { type: "string" },
     config: { type: "string" },
     "well-filter": { type: "string" },
+    out: { type: "string" },
+    ...RELAY_OPTIONS,
   });
   if (values.help === true) {
     process.stdout.write(`${RUN_HELP}\n`);
@@ -71,7 +77,15 @@ export async function run(argv: string[]): Promise<number> {
     .filter((w) => w !== "");
   const json = values.json === true;
   const orch = orchestratorFrom(values);
-  const bar = new ProgressBar();
+  orch.relay = relayFrom(values);
+  const output =
+    values.out === undefined
+      ? undefined
+      : await openResultOutput(values.out, orch, (m) =>
+          process.stderr.write(`openhcs-remote: ${m}\n`),
+        );
+  const results = orch.relay === null ? null : new StreamedResults(json, output?.onImage);
+  const bar = results ?? new ProgressBar();
   const started = Date.now();
   try {
     const outcome = await orch.runRemotePipeline({
@@ -79,6 +93,8 @@ export async function run(argv: string[]): Promise<number> {
       pipelineCode,
       configCode,
       configParams: wellFilter === undefined ? undefined : { well_filter: wellFilter },
+      onImage: results?.onImage ?? output?.onImage,
+      onGap: results?.onGap,
       onSubmitted: (executionId) => {
         if (json) emitJson({ event: "accepted", execution_id: executionId });
         else
@@ -107,11 +123,17 @@ export async function run(argv: string[]): Promise<number> {
     bar.finish();
     const summary = outcome.record.results_summary;
     if (json) {
-      emitJson({ event: "complete", execution_id: outcome.executionId, record: outcome.record });
+      emitJson({
+        event: "complete",
+        execution_id: outcome.executionId,
+        record: outcome.record,
+        ...(outcome.results === null ? {} : { results: outcome.results }),
+      });
     } else {
       process.stdout.write(
         `run ${outcome.executionId} complete in ${formatDuration(Date.now() - started)}: ` +
           `${summary?.well_count ?? outcome.progress.wellsDone} wells` +
+          (results?.describe(outcome.results) ?? "") +
           (summary?.output_plate_root != null
             ? `, output in ${summary.output_plate_root} (on the server)`
             : "") +
@@ -122,5 +144,6 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     bar.finish();
     orch.close();
+    await output?.finish(json);
   }
 }
