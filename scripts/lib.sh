@@ -29,7 +29,7 @@ ensure_venv() {
   [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --upgrade pip
   "$VENV/bin/pip" install --quiet -r "$ROOT/requirements/dev.txt"
-  OPENHCS_REMOTE_SKIP_JS_BUILD=1 "$VENV/bin/pip" install --quiet --no-deps --no-build-isolation -e "$ROOT/jupyterlab_ext"
+  SKIP_JUPYTER_BUILDER=1 "$VENV/bin/pip" install --quiet --no-deps --no-build-isolation -e "$ROOT/jupyterlab_ext"
   rm -f "$STAMPS"/venv-* && touch "$STAMPS/venv-$h"
 }
 
@@ -44,8 +44,18 @@ ensure_chromium() {
 }
 
 build_ts() {
-  say "compiling TypeScript"
-  (cd "$ROOT" && npx tsc -b)
+  say "building: TypeScript, widget bundle, labextension, sidecar"
+  (
+    cd "$ROOT"
+    npx tsc -b
+    node scripts/build-widget.mjs >/dev/null
+    jupyter-builder build . >/dev/null
+    node scripts/build-sidecar.mjs >/dev/null
+  )
+  # The editable install has no shared-data: point JupyterLab at the built labextension.
+  local labext="$VENV/share/jupyter/labextensions"
+  mkdir -p "$labext"
+  ln -sfn "$ROOT/jupyterlab_ext/openhcs_remote/labextension" "$labext/openhcs-remote"
 }
 
 export PATH="$VENV/bin:$ROOT/node_modules/.bin:$PATH"

@@ -151,3 +151,43 @@ def standalone_relay(tmp_path: Path) -> Iterator[RelayProcess]:
 
 def relay_env_ok() -> bool:
     return os.name == "posix"
+
+
+# --- the notebook shim -----------------------------------------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SIDECAR_BUNDLE = REPO_ROOT / "jupyterlab_ext" / "openhcs_remote" / "sidecar" / "sidecar.mjs"
+SIDECAR_SOURCES = ("src/sidecar", "src/orchestrator", "src/protocol")
+
+
+def _newest_source_mtime() -> float:
+    return max(
+        path.stat().st_mtime
+        for folder in SIDECAR_SOURCES
+        for path in (REPO_ROOT / folder).rglob("*.ts")
+    )
+
+
+@pytest.fixture(scope="session")
+def sidecar_bundle() -> Path:
+    """The wheel's sidecar bundle, rebuilt when a TypeScript source is newer (≈2 s)."""
+    if not SIDECAR_BUNDLE.is_file() or SIDECAR_BUNDLE.stat().st_mtime < _newest_source_mtime():
+        subprocess.run(
+            ["node", str(REPO_ROOT / "scripts" / "build-sidecar.mjs")],
+            cwd=REPO_ROOT,
+            check=True,
+            capture_output=True,
+        )
+    return SIDECAR_BUNDLE
+
+
+@pytest.fixture(scope="session")
+def orchestrator_options(server: RunningServer, sidecar_bundle: Path) -> dict[str, Any]:
+    """Keyword arguments of a ``RemoteOrchestrator`` for the session's server and relay."""
+    return {
+        "server_host": "127.0.0.1",
+        "server_port": server.ready["execution"]["port"],
+        "relay": ("127.0.0.1", server.relay["stream_port"]),
+        "timeout": 10.0,
+        "retries": 2,
+    }

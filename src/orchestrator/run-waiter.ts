@@ -16,8 +16,11 @@ import type { ControlChannel } from "./control-channel.js";
 import { callServer } from "./control-call.js";
 import { AbortedError, RunCancelledError, RunFailedError, RunLostError } from "./errors.js";
 import type { ProgressFeed } from "./progress-feed.js";
-import { isTransient } from "./retry.js";
+import { isTransient, sleep } from "./retry.js";
 import { RunProgress, type RunProgressSnapshot } from "./run-progress.js";
+
+const TRACEBACK_RETRIES = 5;
+const TRACEBACK_RETRY_MS = 200;
 
 /** Options of `wait`. */
 export interface WaitOptions {
@@ -74,6 +77,7 @@ export async function waitForRun(
 
   try {
     let failingSince: number | null = null;
+    let tracebackRetries = 0;
     for (;;) {
       if (options.signal?.aborted === true) {
         throw new AbortedError(`waiting for run ${executionId}`, { cause: options.signal.reason });
@@ -109,7 +113,15 @@ export async function waitForRun(
         }
       }
       if (record !== null && isTerminal(record.status)) {
-        return finish(record, tracker, place);
+        // OpenHCS 0.8.6 marks a run failed a moment before it stores the traceback: ask again
+        // briefly rather than report a failure without its traceback.
+        const tracebackPending = record.status === "failed" && record.traceback == null;
+        if (!tracebackPending || tracebackRetries >= TRACEBACK_RETRIES) {
+          return finish(record, tracker, place);
+        }
+        tracebackRetries += 1;
+        await sleep(TRACEBACK_RETRY_MS, options.signal);
+        continue;
       }
       await new Promise<void>((resolve) => {
         wake = resolve;

@@ -1,1 +1,30 @@
-"""The notebook API: shim, widget model and sidecar launcher."""
+"""The notebook API: submit runs, watch them in a widget, read their images.
+
+Internals live in ``_private``-style modules of this package; the public names are re-exported
+from :mod:`openhcs_remote`.
+"""
+
+from .._public import NOTEBOOK_NAMES
+from .errors import (
+    BadRequestError,
+    CodeGenerationError,
+    ImageNotFoundError,
+    IncompatibleServerError,
+    NodeNotFoundError,
+    OpenHCSRemoteError,
+    RemoteExecutionError,
+    RequestTimeoutError,
+    RunCancelledError,
+    RunLostError,
+    ServerError,
+    ServerUnreachableError,
+    SidecarError,
+    UnknownRunError,
+)
+from .images import ImageKey, StoredImage
+from .orchestrator import RemoteOrchestrator
+from .relay_endpoint import RelayEndpoint
+from .run import RemoteRun
+from .run_state import RunProgress
+
+__all__ = list(NOTEBOOK_NAMES)

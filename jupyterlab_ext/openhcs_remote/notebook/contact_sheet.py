@@ -1,0 +1,121 @@
+"""The static contact sheet: one thumbnail per well, channels blended, as a PNG.
+
+It is what a saved notebook shows where the live widget cannot render (no kernel, no saved
+widget state): docs/widget-protocol.md §5. Made from the 8-bit previews the shim already holds,
+so it costs no extra transfer; encoded with zlib only (no Pillow needed).
+"""
+
+from __future__ import annotations
+
+import collections
+import struct
+import zlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .run_state import well_position
+
+MAX_SHEET_WIDTH = 1200
+GAP = 2
+BACKGROUND = (24, 24, 24)
+EMPTY_WELL = (48, 48, 48)
+
+
+def encode_png(rgb: np.ndarray) -> bytes:
+    """Encode an ``(height, width, 3)`` uint8 array as a PNG."""
+    height, width, _ = rgb.shape
+    rows = np.concatenate([np.zeros((height, 1), np.uint8), rgb.reshape(height, width * 3)], axis=1)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _hex_rgb(color: str) -> np.ndarray:
+    value = color.lstrip("#")
+    return np.array([int(value[i : i + 2], 16) for i in (0, 2, 4)], np.float32) / 255.0
+
+
+def _thumbnail(
+    planes: Sequence[tuple[dict[str, Any], bytes]], colors: Mapping[Any, str], size: int
+) -> np.ndarray:
+    """Blend one well's channel previews (additively, in the channels' colours) into a square."""
+    out = np.zeros((size, size, 3), np.float32)
+    for header, pixels in planes:
+        height, width = int(header["height"]), int(header["width"])
+        gray = np.frombuffer(pixels, np.uint8).reshape(height, width).astype(np.float32)
+        scale = size / max(height, width)
+        ys = np.minimum(
+            (np.arange(min(size, round(height * scale))) / scale).astype(int), height - 1
+        )
+        xs = np.minimum((np.arange(min(size, round(width * scale))) / scale).astype(int), width - 1)
+        color = _hex_rgb(colors.get(header.get("channel"), "#FFFFFF"))
+        out[: len(ys), : len(xs)] += gray[np.ix_(ys, xs)][..., None] * color
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _place(header: Mapping[str, Any]) -> tuple[int, int, int]:
+    return (header.get("site") or 0, header.get("z") or 0, header.get("timepoint") or 0)
+
+
+def _first_planes(
+    previews: Mapping[tuple[Any, ...], tuple[dict[str, Any], bytes]],
+) -> dict[str, list[tuple[dict[str, Any], bytes]]]:
+    """Per well, the channel previews of its first site, z and timepoint, at its last step."""
+    by_well: dict[str, list[tuple[dict[str, Any], bytes]]] = collections.defaultdict(list)
+    for header, pixels in previews.values():
+        by_well[str(header.get("well", ""))].append((header, pixels))
+    chosen = {}
+    for well, items in by_well.items():
+        first = min(_place(header) for header, _ in items)
+        here = [(header, pixels) for header, pixels in items if _place(header) == first]
+        # The last step of the pipeline streams last: its previews have the highest seq.
+        last_step = max(here, key=lambda item: item[0].get("seq", 0))[0].get("step")
+        chosen[well] = [
+            (header, pixels) for header, pixels in here if header.get("step") == last_step
+        ]
+    return chosen
+
+
+def contact_sheet(
+    previews: Mapping[tuple[Any, ...], tuple[dict[str, Any], bytes]],
+    channels: Sequence[Mapping[str, Any]],
+    layout: Mapping[str, int] | None,
+) -> bytes | None:
+    """Draw the plate's contact sheet as a PNG; ``None`` when there is no preview yet."""
+    by_well = _first_planes(previews)
+    if not by_well:
+        return None
+    positions = {well: well_position(well) for well in by_well}
+    if layout and all(p is not None for p in positions.values()):
+        rows, columns = int(layout["rows"]), int(layout["columns"])
+    else:  # no plate grid: lay the wells out in name order
+        columns = min(12, len(by_well))
+        rows = -(-len(by_well) // columns)
+        positions = {w: divmod(i, columns) for i, w in enumerate(sorted(by_well))}
+    size = max(16, min(96, (MAX_SHEET_WIDTH - GAP) // columns - GAP))
+    sheet = np.empty((rows * (size + GAP) + GAP, columns * (size + GAP) + GAP, 3), np.uint8)
+    sheet[:] = BACKGROUND
+    colors = {c["index"]: c["color"] for c in channels}
+    for row in range(rows):
+        for column in range(columns):
+            y, x = GAP + row * (size + GAP), GAP + column * (size + GAP)
+            sheet[y : y + size, x : x + size] = EMPTY_WELL
+    for well, planes in by_well.items():
+        position = positions[well]
+        if position is None or position[0] >= rows or position[1] >= columns:
+            continue
+        y, x = GAP + position[0] * (size + GAP), GAP + position[1] * (size + GAP)
+        sheet[y : y + size, x : x + size] = _thumbnail(planes, colors, size)
+    return encode_png(sheet)

@@ -1,0 +1,268 @@
+"""``RemoteRun``: the handle a submitted run returns at once, ipyparallel ``AsyncResult`` style.
+
+Events from the sidecar arrive on its reader thread and are folded into a :class:`RunState`;
+the kernel is never blocked. ``wait()``, ``result()`` and ``await run`` block only the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable, Generator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import (
+    ImageNotFoundError,
+    OpenHCSRemoteError,
+    RemoteExecutionError,
+    RunCancelledError,
+    RunLostError,
+    error_from_wire,
+)
+from .images import ImageKey, StoredImage, check_filters, plane_array, sort_keys
+from .run_display import RunDisplay
+from .run_state import RunProgress, RunState
+
+if TYPE_CHECKING:
+    from .sidecar import SidecarProcess
+
+log = logging.getLogger("openhcs_remote.run")
+
+ImageCallback = Callable[[StoredImage], None]
+_END_ERRORS = {"failed": RemoteExecutionError, "cancelled": RunCancelledError, "lost": RunLostError}
+
+
+class RemoteRun:
+    """A run on the remote server: live status, progress, images; displays itself as a widget.
+
+    Not created directly: :meth:`RemoteOrchestrator.run_remote_pipeline` and
+    :meth:`RemoteOrchestrator.attach` return one.
+    """
+
+    def __init__(self, sidecar: SidecarProcess, run_key: str, server: str) -> None:
+        self._sidecar = sidecar
+        self.run_key = run_key
+        self.state = RunState(server)
+        self._future: Future[dict[str, Any]] = Future()
+        self._accepted = threading.Event()
+        self._callbacks: list[ImageCallback] = []
+        self._callback_queue: queue.SimpleQueue[StoredImage | None] | None = None
+        self._cancel_requested = False
+        self.display = RunDisplay(self)
+        self._unlisten = sidecar.listen(run_key, self._on_event)
+
+    # --- what users read -------------------------------------------------------------------
+
+    @property
+    def execution_id(self) -> str | None:
+        """The server's id for the run, ``None`` until the server accepted it."""
+        return self.state.execution_id or None
+
+    @property
+    def status(self) -> str:
+        """Where the run is (the widget's ``status``).
+
+        One of ``connecting``, ``queued``, ``compiling``, ``running``, ``complete``, ``failed``,
+        ``cancelled``, ``lost`` or ``error``.
+        """
+        return self.state.status
+
+    @property
+    def progress(self) -> RunProgress:
+        """Overall fraction, wells done / failed / total, ETA, per-well state."""
+        return self.state.progress
+
+    def done(self) -> bool:
+        """Whether the run has ended (in any way)."""
+        return self._future.done()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the run to end; ``True`` if it did within ``timeout`` seconds."""
+        try:
+            self._future.exception(timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def result(self, timeout: float | None = None) -> dict[str, Any]:
+        """Return the server's record of the completed run.
+
+        Raises
+        ------
+        RemoteExecutionError
+            The run failed; carries the server's traceback (shown by IPython).
+        RunCancelledError, RunLostError
+            It was cancelled, or the server went away.
+        TimeoutError
+            It did not end within ``timeout`` seconds.
+        """
+        return self._future.result(timeout)
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        """Return the error the run ended with, or ``None`` if it completed."""
+        return self._future.exception(timeout)
+
+    def __await__(self) -> Generator[Any, None, dict[str, Any]]:
+        return asyncio.wrap_future(self._future).__await__()
+
+    def cancel(self) -> str:
+        """Ask the server to cancel the run (it stops at the next well or step boundary)."""
+        if self.done():
+            return f"run already {self.status}"
+        if not self._accepted.is_set():
+            self._cancel_requested = True  # sent as soon as the server names the run
+            return "cancel requested"
+        result, _ = self._sidecar.call("cancel", execution_id=self.execution_id, timeout=60)
+        return str(result.get("message", "cancelled"))
+
+    def on_image(self, callback: ImageCallback) -> ImageCallback:
+        """Call ``callback(image)`` for every stored image (on a background thread).
+
+        Usable as a decorator. ``image.read()`` fetches the full-resolution plane.
+        """
+        self._callbacks.append(callback)
+        return callback
+
+    def image_keys(self, **filters: Any) -> list[ImageKey]:
+        """Coordinates of the stored planes matching the filters, in plate order."""
+        wanted = check_filters(filters)
+        result, _ = self._sidecar.call("list_images", execution_id=self._require_id())
+        keys = (ImageKey.of(entry) for entry in result["images"])
+        return sort_keys(key for key in keys if key.matches(wanted))
+
+    def images(
+        self,
+        *,
+        well: Any = None,
+        channel: Any = None,
+        site: Any = None,
+        z: Any = None,
+        timepoint: Any = None,
+        step: Any = None,
+    ) -> dict[ImageKey, np.ndarray]:
+        """Full-resolution planes as NumPy arrays, keyed by their coordinates.
+
+        Each filter is a value or a collection of values; ``None`` means any.
+        """
+        filters = {"well": well, "channel": channel, "site": site, "z": z}
+        filters |= {"timepoint": timepoint, "step": step}
+        return {key: self._read(key) for key in self.image_keys(**filters)}
+
+    def image(self, **filters: Any) -> np.ndarray:
+        """Return the one plane matching the filters (raises if none or several match)."""
+        keys = self.image_keys(**filters)
+        if len(keys) != 1:
+            found = ", ".join(map(str, keys[:5])) + (" …" if len(keys) > 5 else "")
+            raise ImageNotFoundError(
+                f"{len(keys)} planes match {filters} in run {self.execution_id}"
+                + (f": {found}" if keys else ""),
+                execution_id=self.execution_id,
+            )
+        return self._read(keys[0])
+
+    def save(self, path: str | Path) -> Path:
+        """Write the run's images as an OME-Zarr plate at ``path`` (which must not exist)."""
+        target = Path(path).expanduser().resolve()
+        self._sidecar.call("save", execution_id=self._require_id(), path=str(target), timeout=None)
+        return target
+
+    @property
+    def widget(self) -> Any:
+        """The live widget (created on first use)."""
+        return self.display.widget
+
+    def __repr__(self) -> str:
+        return self.display.text()
+
+    def _ipython_display_(self) -> None:
+        self.display.show()
+
+    # --- sidecar events (reader thread) ----------------------------------------------------
+
+    def _on_event(self, header: dict[str, Any], payload: bytearray | None) -> None:
+        kind = header.get("event")
+        if kind == "preview":
+            self.display.preview(header, bytes(payload or b""))
+            return
+        if kind in ("warning", "log"):
+            log.warning("run %s: %s", self.execution_id or self.run_key, header.get("message"))
+            return
+        self.state.apply(header)
+        if kind == "accepted":
+            self._accepted.set()
+            if self._cancel_requested:
+                threading.Thread(target=self.cancel, daemon=True).start()
+        elif kind == "image_stored" and self._callbacks and header.get("kind") == "image":
+            self._queue_callback(header)
+        self.display.changed()
+        if kind in ("done", *_END_ERRORS):
+            self._finish(str(kind), header)
+
+    def _fail_to_start(self, error: BaseException) -> None:
+        wire = {"code": getattr(error, "code", "ERR_OPENHCS_REMOTE"), "message": str(error)}
+        self.state.fail({**wire, "traceback": None})
+        self._accepted.set()
+        self.display.changed()
+        if not self._future.done():
+            self._future.set_exception(error)
+        self.display.finished()
+        self._unlisten()
+
+    def _finish(self, kind: str, header: dict[str, Any]) -> None:
+        if kind == "done":
+            self._future.set_result(dict(header.get("record") or {}))
+        else:
+            error = error_from_wire(
+                header.get("error") or {"code": _END_ERRORS[kind].code, "message": kind},
+                execution_id=self.execution_id,
+                address=self.state.server,
+            )
+            self._future.set_exception(error)
+        self._accepted.set()
+        self.display.finished()
+        self._unlisten()
+        if self._callback_queue is not None:
+            self._callback_queue.put(None)
+
+    def _queue_callback(self, header: dict[str, Any]) -> None:
+        image = StoredImage(
+            key=ImageKey.of(header),
+            seq=int(header.get("seq", 0)),
+            shape=tuple(header.get("shape") or ()),
+            dtype=str(header.get("dtype", "")),
+            component_names=dict(header.get("component_names") or {}),
+            _reader=self._read,
+        )
+        if self._callback_queue is None:
+            self._callback_queue = queue.SimpleQueue()
+            threading.Thread(target=self._run_callbacks, name="ohr-on-image", daemon=True).start()
+        self._callback_queue.put(image)
+
+    def _run_callbacks(self) -> None:
+        assert self._callback_queue is not None
+        while (image := self._callback_queue.get()) is not None:
+            for callback in list(self._callbacks):
+                try:
+                    callback(image)
+                except Exception:
+                    log.exception("on_image callback %r failed on %s", callback, image.key)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _require_id(self) -> str:
+        if not self._accepted.wait(60) or self.execution_id is None:
+            error = self._future.exception() if self._future.done() else None
+            raise OpenHCSRemoteError(f"the run has no execution id ({error or 'not accepted yet'})")
+        return self.execution_id
+
+    def _read(self, key: ImageKey) -> np.ndarray:
+        result, payload = self._sidecar.call(
+            "fetch_plane", execution_id=self._require_id(), **key.as_dict()
+        )
+        return plane_array(result, payload)

@@ -1,0 +1,197 @@
+"""The kernel-adjacent Node sidecar: start it, talk to it, and let it go with the kernel.
+
+One sidecar per kernel process, started on first use (:func:`shared_sidecar`). It owns the
+ZeroMQ sockets and the result store; the shim sends it requests and gets replies and events
+over stdio frames (docs/sidecar-protocol.md). A reader thread takes frames off its stdout, so
+the kernel never waits for the network. The sidecar exits by itself when the kernel goes: its
+stdin reaches EOF, or its parent pid changes.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from .errors import SidecarError, error_from_wire
+from .frames import encode_frame, read_frame
+from .node_runtime import find_node, find_sidecar_script
+
+log = logging.getLogger("openhcs_remote.sidecar")
+
+Reply = tuple[dict[str, Any], bytearray | None]
+EventListener = Callable[[dict[str, Any], bytearray | None], None]
+
+_STDERR_TAIL = 60
+
+
+class SidecarProcess:
+    """One running sidecar and the reader threads around it.
+
+    Received images go to a temporary directory the sidecar removes when it exits (a later
+    :meth:`RemoteOrchestrator.attach` refills it from the relay's spool), unless a run names
+    its own ``store_dir``.
+    """
+
+    def __init__(self) -> None:
+        self.store_root = tempfile.mkdtemp(prefix="ohr-store-")
+        self.ready: Future[dict[str, Any]] = Future()
+        self._ids = itertools.count(1)
+        self._pending: dict[int, Future[Reply]] = {}
+        self._listeners: dict[str, EventListener] = {}
+        self._global: list[EventListener] = []
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL)
+        self._closed = False
+        command = [find_node(), str(find_sidecar_script()), "--parent-pid", str(os.getpid())]
+        command += ["--store-root", self.store_root]
+        # A session of its own: "interrupt kernel" signals the kernel's process group, and must
+        # not take the sidecar (and every run it follows) down with it.
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        threading.Thread(target=self._read_events, name="ohr-sidecar-reader", daemon=True).start()
+        threading.Thread(target=self._read_stderr, name="ohr-sidecar-stderr", daemon=True).start()
+
+    @property
+    def pid(self) -> int:
+        """Process id of the Node process."""
+        return self.process.pid
+
+    @property
+    def alive(self) -> bool:
+        """Whether the process is still running and the link open."""
+        return not self._closed and self.process.poll() is None
+
+    def request(self, op: str, payload: bytes | None = None, **fields: Any) -> Future[Reply]:
+        """Send a request; the future resolves with ``(result, payload)`` or an error."""
+        future: Future[Reply] = Future()
+        with self._lock:
+            if self._closed:
+                raise SidecarError(self._exit_message("the sidecar is not running"))
+            request_id = next(self._ids)
+            self._pending[request_id] = future
+        frame = encode_frame({"type": "request", "id": request_id, "op": op, **fields}, payload)
+        try:
+            with self._write_lock:
+                assert self.process.stdin is not None
+                self.process.stdin.write(frame)
+                self.process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError) as error:
+            with self._lock:
+                self._pending.pop(request_id, None)
+            raise SidecarError(self._exit_message(f"cannot send {op!r}")) from error
+        return future
+
+    def call(self, op: str, *, timeout: float | None = 60.0, **fields: Any) -> Reply:
+        """Send a request and wait for its reply (raises the error class of its code)."""
+        return self.request(op, **fields).result(timeout)
+
+    def listen(self, run_key: str, listener: EventListener) -> Callable[[], None]:
+        """Route the events of one run to ``listener`` (called on the reader thread)."""
+        with self._lock:
+            self._listeners[run_key] = listener
+        return lambda: self._listeners.pop(run_key, None)
+
+    def listen_all(self, listener: EventListener) -> None:
+        """Get events that belong to no run (``server_info``, ``warning``, ``log``)."""
+        self._global.append(listener)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Ask the sidecar to shut down, then make sure it is gone."""
+        if self.alive:
+            try:
+                self.request("shutdown").result(timeout)
+            except Exception:  # shutting down anyway
+                log.debug("sidecar shutdown request failed", exc_info=True)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def _read_events(self) -> None:
+        assert self.process.stdout is not None
+        reason = "the sidecar exited"
+        try:
+            while (frame := read_frame(self.process.stdout)) is not None:
+                self._dispatch(*frame)
+        except Exception as error:  # any failure ends the link, and is reported
+            reason = f"the link to the sidecar broke: {error}"
+            log.exception("sidecar link broke")
+        self._on_exit(reason)
+
+    def _dispatch(self, header: dict[str, Any], payload: bytearray | None) -> None:
+        if header.get("type") == "reply":
+            with self._lock:
+                future = self._pending.pop(int(header.get("id", -1)), None)
+            if future is None:
+                log.warning("sidecar reply to an unknown request: %s", header)
+            elif header.get("ok"):
+                future.set_result((header.get("result") or {}, payload))
+            else:
+                future.set_exception(error_from_wire(header.get("error") or {}))
+            return
+        if header.get("event") == "ready" and not self.ready.done():
+            self.ready.set_result(header)
+        listener = self._listeners.get(str(header.get("run_key", "")))
+        targets = [listener] if listener is not None else self._global
+        for target in targets:
+            try:
+                target(header, payload)
+            except Exception:
+                log.exception("sidecar event listener failed on %s", header.get("event"))
+
+    def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for raw in self.process.stderr:
+            line = raw.decode("utf-8", "replace").rstrip()
+            self._stderr.append(line)
+            log.debug("sidecar: %s", line)
+
+    def _on_exit(self, reason: str) -> None:
+        code = self.process.wait()
+        # The sidecar removes its store when it exits; if it crashed, the shim that made it does.
+        shutil.rmtree(self.store_root, ignore_errors=True)
+        with self._lock:
+            self._closed = True
+            pending, self._pending = self._pending, {}
+            listeners = list(self._listeners.items())
+        error = SidecarError(self._exit_message(f"{reason} (exit code {code})"))
+        if not self.ready.done():
+            self.ready.set_exception(error)
+        for future in pending.values():
+            future.set_exception(error)
+        for run_key, listener in listeners:
+            lost = {"code": "ERR_SIDECAR", "message": str(error), "traceback": None}
+            listener({"type": "event", "event": "lost", "run_key": run_key, "error": lost}, None)
+
+    def _exit_message(self, what: str) -> str:
+        tail = "\n".join(list(self._stderr)[-15:])
+        return f"{what}; sidecar stderr:\n{tail}" if tail else what
+
+
+_shared: SidecarProcess | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_sidecar() -> SidecarProcess:
+    """Return the kernel's sidecar, started on first use and again if it died."""
+    global _shared  # one sidecar per kernel process is the point
+    with _shared_lock:
+        if _shared is None or not _shared.alive:
+            _shared = SidecarProcess()
+        return _shared

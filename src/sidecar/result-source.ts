@@ -1,0 +1,41 @@
+/**
+ * The run's result items, as the orchestrator receives them from the relay, handed one at a
+ * time to the session (which awaits each, so a slow shim slows the relay down through its
+ * credit window instead of growing memory here).
+ */
+import type { RemoteOrchestrator } from "../orchestrator/index.js";
+import type { ResultGap, ResultItem } from "../orchestrator/result-image.js";
+
+/** What to do with each item and each gap. */
+export interface ResultHandlers {
+  readonly signal: AbortSignal;
+  readonly fromSeq?: number;
+  readonly onItem: (item: ResultItem) => Promise<void>;
+  readonly onGap: (gap: ResultGap) => Promise<void>;
+}
+
+/**
+ * Follow the results of `executionId` until the relay ends the run or `signal` aborts; rejects
+ * with the stream's error (relay unreachable, malformed stream).
+ */
+export async function followResults(
+  orchestrator: RemoteOrchestrator,
+  executionId: string,
+  handlers: ResultHandlers,
+): Promise<void> {
+  let gaps: Promise<void> = Promise.resolve();
+  const stream = orchestrator.results(executionId, {
+    signal: handlers.signal,
+    fromSeq: handlers.fromSeq ?? 1,
+    clientName: "openhcs-remote sidecar",
+    // Gaps come in stream order, between items; chaining keeps them in that order.
+    onGap: (gap) => {
+      gaps = gaps.then(() => handlers.onGap(gap));
+    },
+  });
+  for await (const item of stream) {
+    await gaps;
+    await handlers.onItem(item);
+  }
+  await gaps;
+}

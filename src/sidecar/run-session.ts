@@ -1,0 +1,215 @@
+/**
+ * One run the sidecar follows, from submission (or attach) to its end: progress snapshots,
+ * result items into the local store, an 8-bit preview of each image, and exactly one terminal
+ * event (`done`, `failed`, `cancelled` or `lost`) once the server says the run is over and the
+ * relay has delivered everything it holds for it.
+ */
+import { join } from "node:path";
+import { isOhrError } from "../protocol/errors.js";
+import type { RemoteOrchestrator, RunProgressSnapshot } from "../orchestrator/index.js";
+import type { ResultGap, ResultItem } from "../orchestrator/result-image.js";
+import { ResultStore } from "../orchestrator/result-store/index.js";
+import { makePreview } from "./previews.js";
+import { LatestThrottle } from "./progress-throttle.js";
+import { followResults } from "./result-source.js";
+import { errorWire, snapshotWire, itemWire } from "./wire.js";
+
+/** Sends one event of this run to the shim (the channel adds `run_key` and `execution_id`). */
+export type EmitRunEvent = (
+  event: string,
+  fields: Record<string, unknown>,
+  payload?: Uint8Array,
+) => Promise<void>;
+
+/** Settings of a session. */
+export interface RunSessionOptions {
+  readonly orchestrator: RemoteOrchestrator;
+  /** Whether results come through a relay (no relay: progress only). */
+  readonly withResults: boolean;
+  /** Where the run's store goes: `<storeRoot>/<execution id>-<key>`. */
+  readonly storeRoot: string;
+  readonly emit: EmitRunEvent;
+  /**
+   * After the run ended, how long the relay may stay silent before we stop waiting for its
+   * `end`; default 10 s once it sent something for the run, 3 s while it never did.
+   */
+  readonly drainIdleMs?: number;
+  /** Least time between two `progress` events. */
+  readonly progressIntervalMs?: number;
+}
+
+const TERMINAL: Record<string, string> = {
+  ERR_RUN_FAILED: "failed",
+  ERR_RUN_CANCELLED: "cancelled",
+};
+
+/** A run being followed. */
+export class RunSession {
+  executionId: string | null = null;
+  store: ResultStore | null = null;
+  /** Resolves after the terminal event went out. */
+  ended: Promise<void> = Promise.resolve();
+  private readonly abort = new AbortController();
+  /** When the relay last delivered an item or gap of this run; null: never. */
+  private lastItemAt: number | null = null;
+
+  constructor(
+    readonly runKey: string,
+    private readonly options: RunSessionOptions,
+  ) {}
+
+  /**
+   * Start following `executionId` (just submitted, or attached): open its store, announce it,
+   * and follow it in the background.
+   */
+  async begin(executionId: string, attached: boolean): Promise<void> {
+    this.executionId = executionId;
+    const dir = join(this.options.storeRoot, `${executionId}-${this.runKey.slice(0, 8)}`);
+    this.store = await ResultStore.create(dir, { plateName: executionId });
+    await this.options.emit("accepted", { store_dir: dir, attached });
+    this.ended = this.follow(executionId);
+  }
+
+  /** The orchestrator of the run's server. */
+  get orchestrator(): RemoteOrchestrator {
+    return this.options.orchestrator;
+  }
+
+  /** Stop following (sidecar shutdown); the terminal event says `lost`. */
+  stop(): void {
+    this.abort.abort(new Error("the sidecar is shutting down"));
+  }
+
+  private async follow(executionId: string): Promise<void> {
+    const { orchestrator, emit } = this.options;
+    const signal = this.abort.signal;
+    const progress = new LatestThrottle<RunProgressSnapshot>(
+      this.options.progressIntervalMs ?? 100,
+      (snapshot) => {
+        void emit("progress", { snapshot: snapshotWire(snapshot) });
+      },
+    );
+    const results = this.options.withResults
+      ? this.receive(executionId, signal)
+      : Promise.resolve();
+    let terminal: [string, Record<string, unknown>];
+    try {
+      const outcome = await orchestrator.wait(executionId, {
+        signal,
+        onProgress: (snapshot) => {
+          progress.push(snapshot);
+        },
+      });
+      progress.push(outcome.progress);
+      terminal = ["done", { record: outcome.record }];
+    } catch (error) {
+      const kind = isOhrError(error) ? (TERMINAL[error.code] ?? "lost") : "lost";
+      const wire = errorWire(error);
+      if (kind === "failed" && wire.traceback === null) {
+        wire.traceback = await this.lateTraceback(executionId);
+      }
+      terminal = [kind, { error: wire }];
+    }
+    progress.flush();
+    await this.drain(results);
+    await this.store?.close().catch((error: unknown) => {
+      this.warn("store-close", error);
+    });
+    await emit(...terminal);
+  }
+
+  /** Consume the relay's stream: preview first (what a person waits for), then the store. */
+  private async receive(executionId: string, signal: AbortSignal): Promise<void> {
+    const { emit } = this.options;
+    const onItem = async (item: ResultItem): Promise<void> => {
+      this.lastItemAt = Date.now();
+      if (item.kind === "image") {
+        const preview = makePreview(item);
+        if (preview !== null) {
+          await emit(
+            "preview",
+            {
+              ...itemWire(item),
+              width: preview.width,
+              height: preview.height,
+              source_shape: preview.sourceShape,
+              dtype: item.dtype,
+              value_min: preview.valueMin,
+              value_max: preview.valueMax,
+            },
+            preview.pixels,
+          );
+        }
+      }
+      try {
+        await this.store?.put(item);
+      } catch (error) {
+        this.warn("store-refused", error);
+        return;
+      }
+      await emit("image_stored", {
+        ...itemWire(item),
+        kind: item.kind,
+        ...(item.kind === "image" ? { shape: item.shape, dtype: item.dtype } : {}),
+        component_names: item.componentNames,
+      });
+    };
+    const onGap = async (gap: ResultGap): Promise<void> => {
+      this.lastItemAt = Date.now();
+      await emit("gap", { from_seq: gap.fromSeq, to_seq: gap.toSeq, reason: gap.reason });
+    };
+    try {
+      await followResults(this.options.orchestrator, executionId, { signal, onItem, onGap });
+    } catch (error) {
+      if (!signal.aborted) this.warn("results-stopped", error);
+    }
+  }
+
+  /**
+   * After the run ended, give the relay time to deliver the rest: it ends the stream itself
+   * (`end`), but a run that streamed nothing never appears there, so stop once it is silent.
+   */
+  private async drain(results: Promise<void>): Promise<void> {
+    // A run that streamed something gets its `end` soon; one that streamed nothing (it failed
+    // while compiling, or streams no step) may never appear at the relay: wait less for it.
+    const received = this.lastItemAt !== null;
+    const idleMs = this.options.drainIdleMs ?? (received ? 10_000 : 3_000);
+    const endedAt = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<"idle">((resolve) => {
+      const check = (): void => {
+        if (Date.now() - Math.max(this.lastItemAt ?? 0, endedAt) >= idleMs) resolve("idle");
+        else timer = setTimeout(check, 100);
+      };
+      check();
+    });
+    const how = await Promise.race([results.then(() => "ended" as const), idle]);
+    clearTimeout(timer);
+    if (how === "idle" && !this.abort.signal.aborted) {
+      this.abort.abort(new Error("relay idle after the run ended"));
+      await results;
+      if (received) {
+        const silence = new Error(`the relay sent nothing for ${idleMs} ms after the run ended`);
+        this.warn("results-incomplete", silence);
+      }
+    }
+  }
+
+  /**
+   * OpenHCS 0.8.6 marks a run `failed` a moment before it stores the traceback
+   * (zmqruntime/execution/server.py: `mark_failed`, then `record.traceback = …`), so the status
+   * that ended the wait may lack it. Ask again briefly; the traceback is the point of the error.
+   */
+  private async lateTraceback(executionId: string): Promise<string | null> {
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const record = await this.options.orchestrator.status(executionId).catch(() => null);
+      if (typeof record?.traceback === "string" && record.traceback !== "") return record.traceback;
+    }
+    return null;
+  }
+
+  private warn(code: string, error: unknown): void {
+    void this.options.emit("warning", { code, message: (error as Error).message });
+  }
+}

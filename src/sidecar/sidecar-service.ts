@@ -1,0 +1,203 @@
+/**
+ * What the sidecar does for each request of the shim (docs/sidecar-protocol.md §3): one
+ * orchestrator per server, one {@link RunSession} per followed run, replies matched by id.
+ */
+import { cp, stat } from "node:fs/promises";
+import { RemoteOrchestrator } from "../orchestrator/index.js";
+import type { StoredImage } from "../orchestrator/result-store/index.js";
+import { BadRequestError, UnknownRunError } from "./errors.js";
+import { RunSession } from "./run-session.js";
+import type { Frame, ShimChannel } from "./shim-channel.js";
+import { RequestSchema, type Endpoint, type Request, type RequestOf } from "./sidecar-requests.js";
+import { errorWire, itemWire, serverWire } from "./wire.js";
+
+interface Outcome {
+  readonly result: Record<string, unknown>;
+  readonly payload?: Uint8Array;
+}
+
+/** The sidecar's state and request handlers. */
+export class SidecarService {
+  private readonly orchestrators = new Map<string, RemoteOrchestrator>();
+  private readonly sessions = new Map<string, RunSession>();
+
+  constructor(
+    private readonly channel: ShimChannel,
+    private readonly storeRoot: string,
+    private readonly onShutdown: () => void,
+  ) {}
+
+  /** Handle one frame from the shim; the reply goes back on the channel. */
+  handle(frame: Frame): void {
+    const id = typeof frame.header.id === "number" ? frame.header.id : -1;
+    const parsed = RequestSchema.safeParse(frame.header);
+    const work = parsed.success
+      ? this.dispatch(parsed.data)
+      : Promise.reject(
+          new BadRequestError(
+            parsed.error.issues[0]?.path.join(".") ?? "",
+            parsed.error.issues[0]?.message ?? "invalid request",
+          ),
+        );
+    work
+      .then(
+        (outcome) =>
+          this.channel.send(
+            { type: "reply", id, ok: true, result: outcome.result },
+            outcome.payload,
+          ),
+        (error: unknown) =>
+          this.channel.send({ type: "reply", id, ok: false, error: errorWire(error) }),
+      )
+      .catch((error: unknown) => {
+        process.stderr.write(`[sidecar] could not reply to request ${id}: ${String(error)}\n`);
+      });
+  }
+
+  /** End every session and close every socket. */
+  async close(): Promise<void> {
+    for (const session of this.sessions.values()) session.stop();
+    await Promise.allSettled([...this.sessions.values()].map((session) => session.ended));
+    for (const orchestrator of this.orchestrators.values()) orchestrator.close();
+  }
+
+  private async dispatch(request: Request): Promise<Outcome> {
+    switch (request.op) {
+      case "connect": {
+        const info = await this.orchestrator(request.server).connect();
+        return { result: { server: serverWire(info) } };
+      }
+      case "run":
+        return this.run(request);
+      case "attach":
+        return this.attach(request);
+      case "cancel":
+        return { result: await this.orchestratorOf(request).cancel(request.execution_id) };
+      case "status": {
+        const record = await this.orchestratorOf(request).status(request.execution_id);
+        return { result: { record } };
+      }
+      case "fetch_plane": {
+        const plane = await this.store(request.execution_id).readPlane(request);
+        return {
+          result: { shape: plane.shape, dtype: plane.dtype, byte_order: "little" },
+          payload: plane.data,
+        };
+      }
+      case "list_images":
+        return { result: { images: this.store(request.execution_id).listImages().map(imageWire) } };
+      case "save":
+        return this.save(request);
+      case "shutdown":
+        setImmediate(this.onShutdown);
+        return { result: {} };
+    }
+  }
+
+  private async run(request: RequestOf<"run">): Promise<Outcome> {
+    const orchestrator = this.orchestrator(request.server);
+    const session = this.session(request.run_key, request.server, request.store_dir);
+    const executionId = await orchestrator.executeRemote({
+      plateId: request.plate_id,
+      pipelineCode: request.pipeline_code,
+      configCode: request.config_code,
+      configParams: request.config_params ?? undefined,
+    });
+    this.sessions.set(executionId, session);
+    await session.begin(executionId, false);
+    return { result: { execution_id: executionId } };
+  }
+
+  private async attach(request: RequestOf<"attach">): Promise<Outcome> {
+    // Ask first: a run the server does not know is refused here, not reported lost later.
+    const record = await this.orchestrator(request.server).status(request.execution_id);
+    const session = this.session(request.run_key, request.server, request.store_dir);
+    this.sessions.set(request.execution_id, session);
+    await session.begin(request.execution_id, true);
+    return { result: { execution_id: request.execution_id, status: record.status } };
+  }
+
+  private async save(request: RequestOf<"save">): Promise<Outcome> {
+    const store = this.store(request.execution_id);
+    if (
+      await stat(request.path).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      throw new BadRequestError("path", `${request.path} exists; save writes a new directory`);
+    }
+    await cp(store.dir, request.path, { recursive: true, errorOnExist: true, force: false });
+    return { result: { path: request.path } };
+  }
+
+  private session(
+    runKey: string,
+    server: Endpoint,
+    storeDir: string | null | undefined,
+  ): RunSession {
+    const session: RunSession = new RunSession(runKey, {
+      orchestrator: this.orchestrator(server),
+      withResults: server.relay !== null,
+      storeRoot: storeDir ?? this.storeRoot,
+      emit: (event, fields, payload) => {
+        const header = { type: "event", event, run_key: runKey, execution_id: session.executionId };
+        return this.channel.send({ ...header, ...fields }, payload);
+      },
+    });
+    return session;
+  }
+
+  private orchestrator(server: Endpoint): RemoteOrchestrator {
+    const key = JSON.stringify(server);
+    let orchestrator = this.orchestrators.get(key);
+    if (orchestrator === undefined) {
+      orchestrator = new RemoteOrchestrator({
+        serverHost: server.host,
+        serverPort: server.port,
+        timeoutMs: Math.round(server.timeout_s * 1000),
+        retries: server.retries,
+        // The shim has already routed the code (or chose not to): never route it again here.
+        relay:
+          server.relay === null
+            ? null
+            : {
+                host: server.relay.host,
+                port: server.relay.port,
+                curvePublicKey: server.relay.curve_public_key,
+                viewerPort: null,
+              },
+        onWarning: (warning) => {
+          void this.channel.send({ type: "event", event: "warning", ...warning });
+        },
+      });
+      this.orchestrators.set(key, orchestrator);
+    }
+    return orchestrator;
+  }
+
+  private orchestratorOf(request: {
+    execution_id: string;
+    server?: Endpoint | undefined;
+  }): RemoteOrchestrator {
+    if (request.server !== undefined) return this.orchestrator(request.server);
+    const session = this.sessions.get(request.execution_id);
+    if (session === undefined) throw new UnknownRunError(request.execution_id);
+    return session.orchestrator;
+  }
+
+  private store(executionId: string): NonNullable<RunSession["store"]> {
+    const store = this.sessions.get(executionId)?.store;
+    if (store == null) throw new UnknownRunError(executionId);
+    return store;
+  }
+}
+
+function imageWire(image: StoredImage): Record<string, unknown> {
+  return {
+    ...itemWire(image),
+    shape: image.shape,
+    dtype: image.dtype,
+    channel_name: image.channelName,
+  };
+}
