@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # README command 1: the main job on the embedded default. Installs what it needs, starts
-# openhcs-remote-server (the real OpenHCS execution server and the relay) on loopback, writes a
-# synthetic plate and runs a real OpenHCS pipeline on it through our client.
+# openhcs-remote-server (the real OpenHCS execution server and the result relay) on loopback,
+# writes a synthetic plate, and runs the demo notebook: a real OpenHCS pipeline whose results
+# stream back inline.
 #
 # Usage: scripts/demo.sh [--headless] [--help]
-#   (default)   open JupyterLab on the demo notebook (examples/demo.ipynb)
-#   --headless  no screen: run the demo and write the results and a contact sheet under
-#               .openhcs-remote/demo/ (see the last lines printed)
+#   (default)   open JupyterLab on examples/demo.ipynb (Ctrl-C stops JupyterLab and the server)
+#   --headless  no screen: run the same notebook and write the results (OME-Zarr), a contact
+#               sheet PNG and the executed notebook under .openhcs-remote/demo/results/
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 headless=0
@@ -14,7 +15,7 @@ for arg in "$@"; do
   case "$arg" in
     --headless) headless=1 ;;
     -h | --help)
-      sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -24,43 +25,80 @@ for arg in "$@"; do
   esac
 done
 
+started=$SECONDS
 ensure_node_modules
 ensure_venv
 build_ts
 
 DEMO="$ROOT/.openhcs-remote/demo"
-mkdir -p "$DEMO"
 PLATE="$DEMO/plate"
+OUT="$DEMO/results"
+mkdir -p "$DEMO"
 if [[ ! -f "$PLATE/plate.HTD" ]]; then
-  say "writing a synthetic plate (4 wells, 4 sites, 3 channels, 3 z-planes) to $PLATE"
+  say "writing a synthetic plate (4 wells × 4 sites × 3 channels × 3 z-planes) to $PLATE"
   rm -rf "$PLATE"
   openhcs-remote-server synthetic-plate "$PLATE" --wells A01,A02,B01,B02 --sites 4 \
     --channels 3 --z-planes 3 --tile 128 --cells 40 >/dev/null
 fi
 
-say "starting openhcs-remote-server on loopback (first start builds OpenHCS's function catalogue: ~1 min)"
+say "starting openhcs-remote-server on loopback (the first start builds OpenHCS's function catalogue: about a minute)"
 events="$DEMO/server-events.jsonl"
 : >"$events"
-openhcs-remote-server serve --port 0 --json --log-dir "$DEMO/logs" >"$events" &
+openhcs-remote-server serve --port 0 --json --log-dir "$DEMO/logs" >"$events" 2>"$DEMO/server.log" &
 server_pid=$!
-trap 'kill -TERM $server_pid 2>/dev/null; wait $server_pid 2>/dev/null' EXIT
+stop_server() {
+  kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  return 0
+}
+trap stop_server EXIT
 until grep -q '"event": "ready"' "$events" 2>/dev/null; do
   if ! kill -0 "$server_pid" 2>/dev/null; then
-    say "openhcs-remote-server did not start; its log is in $DEMO/logs"
+    say "openhcs-remote-server did not start:"
+    tail -n 20 "$DEMO/server.log" >&2
     exit 1
   fi
   sleep 0.5
 done
-ready=$(grep '"event": "ready"' "$events" | head -n 1)
-read -r host port relay_port < <(python -c 'import json,sys; e=json.loads(sys.argv[1]); print(e["execution"]["host"], e["execution"]["port"], (e.get("relay") or {}).get("stream_port", ""))' "$ready")
-say "server ready: execution $host:$port, relay stream port ${relay_port:-none}"
+ready=$(grep -m 1 '"event": "ready"' "$events")
+eval "$(python - "$ready" <<'PY'
+import json, shlex, sys
+event = json.loads(sys.argv[1])
+relay = event.get("relay") or {}
+values = {
+    "OPENHCS_REMOTE_HOST": event["execution"]["host"],
+    "OPENHCS_REMOTE_PORT": event["execution"]["port"],
+    "OPENHCS_REMOTE_RELAY": f'{relay.get("stream_host")}:{relay.get("stream_port")}',
+    "OPENHCS_REMOTE_VIEWER_PORT": relay.get("viewer_port", 5555),
+}
+for name, value in values.items():
+    print(f"export {name}={shlex.quote(str(value))}")
+PY
+)"
+export OPENHCS_REMOTE_DEMO_DIR="$DEMO" OPENHCS_REMOTE_DEMO_PLATE="$PLATE" OPENHCS_REMOTE_DEMO_OUT="$OUT"
+say "server ready: execution $OPENHCS_REMOTE_HOST:$OPENHCS_REMOTE_PORT, relay $OPENHCS_REMOTE_RELAY (set-up took $((SECONDS - started)) s)"
 
-relay_args=()
-[[ -n "$relay_port" ]] && relay_args=(--relay "$host:$relay_port")
-node "$ROOT/lib/cli/main.js" ping "$host:$port"
-node "$ROOT/lib/cli/main.js" run --server "$host:$port" "${relay_args[@]}" --plate "$PLATE" \
-  --pipeline "$ROOT/examples/pipelines/normalize_project_count.py" \
-  --config "$ROOT/examples/pipelines/cpu_config.py"
-if [[ $headless -eq 0 ]]; then
-  say "the notebook demo arrives with the widget (issue 4); for now this is the headless run"
+if [[ $headless -eq 1 ]]; then
+  rm -rf "$OUT"
+  mkdir -p "$OUT"
+  say "running examples/demo.ipynb without a screen"
+  python - "$ROOT/examples/demo.ipynb" "$OUT/demo-executed.ipynb" <<'PY'
+import os
+import sys
+import nbformat
+from nbclient import NotebookClient
+
+notebook = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": os.path.dirname(sys.argv[1])}}).execute()
+nbformat.write(notebook, sys.argv[2])
+for cell in notebook.cells:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            sys.stdout.write(output.get("text", ""))
+PY
+  say "done in $((SECONDS - started)) s. Results in $OUT:"
+  ls -1 "$OUT" >&2
+  say "contact sheet: $OUT/contact-sheet.png"
+else
+  say "opening JupyterLab on examples/demo.ipynb (Ctrl-C to stop)"
+  jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$ROOT" "examples/demo.ipynb"
 fi

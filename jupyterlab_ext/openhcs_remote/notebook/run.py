@@ -172,6 +172,17 @@ class RemoteRun:
         self._sidecar.call("save", execution_id=self._require_id(), path=str(target), timeout=None)
         return target
 
+    def contact_sheet(self, path: str | Path | None = None) -> bytes | None:
+        """Return the plate's contact sheet as PNG bytes, and write it to ``path`` if given.
+
+        One thumbnail per well, channels blended in their colours; ``None`` before the first
+        image arrived.
+        """
+        png = self.display.contact_sheet_png()
+        if png is not None and path is not None:
+            Path(path).expanduser().write_bytes(png)
+        return png
+
     @property
     def widget(self) -> Any:
         """The live widget (created on first use)."""

@@ -141,10 +141,7 @@ class RunDisplay:
                 "text/html": f'<div class="{SHEET_CLASS}-caption">{caption}</div>',
                 "text/plain": caption,
             }
-        with self._lock:
-            previews = dict(self.previews)
-        traits = self._run.state.traits()
-        png = contact_sheet(previews, traits["channels"], traits["plate_layout"])
+        png = self.contact_sheet_png()
         if png is None:
             return {"text/plain": caption}
         encoded = base64.b64encode(png).decode("ascii")
@@ -156,6 +153,13 @@ class RunDisplay:
             "image/png": png,
             "text/plain": caption,
         }
+
+    def contact_sheet_png(self) -> bytes | None:
+        """Draw the contact sheet from the previews held now; ``None`` before any."""
+        with self._lock:
+            previews = dict(self.previews)
+        traits = self._run.state.traits()
+        return contact_sheet(previews, traits["channels"], traits["plate_layout"])
 
     def text(self) -> str:
         """``<RemoteRun 3f2a…: running, 12/96 wells, ETA 4 min>``."""
