@@ -1,0 +1,154 @@
+#!/usr/bin/env python
+"""Run an OpenHCS pipeline on a remote server, on a plate from OMERO or from the server's disk.
+
+The original plan's example (plan_04): connect to OMERO, query the plate (wells, channel
+labels), define a pipeline, execute it remotely, and save the results. Without OMERO it runs on a
+plate path on the server — e.g. against the local demo server:
+
+    scripts/demo.sh --headless            # once: starts nothing permanent, writes the demo plate
+    openhcs-remote-server &               # execution server :7777 (+8777), relay :5600
+    python examples/omero_remote_execution.py --plate .openhcs-remote/demo/plate --out results/
+
+With OMERO (needs `omero-py`, which needs ZeroC Ice):
+
+    python examples/omero_remote_execution.py --server gpu-server.lab:7777 \\
+        --omero-host omero.lab --omero-user me --plate 2201 --out results/
+
+Reach a remote server through an SSH tunnel (docs/user-guide.md): its ports are loopback-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+# The pipeline, as OpenHCS source. With `openhcs` installed here, a list of FunctionStep objects
+# works as well: RemoteOrchestrator turns it into this source with OpenHCS's own generator.
+PIPELINE = """
+from openhcs.constants.constants import VariableComponents
+from openhcs.core.config import LazyProcessingConfig, PipelineConfig
+from openhcs.core.steps.function_step import FunctionStep
+from openhcs.processing.backends.analysis.cell_counting_cpu import count_cells_single_channel
+from openhcs.processing.backends.processors.numpy_processor import (
+    create_projection,
+    stack_percentile_normalize,
+)
+
+pipeline_config = PipelineConfig()
+pipeline_steps = [
+    FunctionStep(
+        func=(stack_percentile_normalize, {"low_percentile": 1.0, "high_percentile": 99.0}),
+        name="normalize",
+    ),
+    FunctionStep(
+        func=create_projection,
+        name="z_projection",
+        processing_config=LazyProcessingConfig(variable_components=[VariableComponents.Z_INDEX]),
+    ),
+    FunctionStep(func=count_cells_single_channel, name="count_cells"),
+]
+"""
+
+CONFIG = """
+from openhcs.core.config import GlobalPipelineConfig
+config = GlobalPipelineConfig(num_workers=1)
+"""
+
+OMERO_MISSING = """\
+OMERO was asked for (--omero-host), but `omero-py` is not installed in this environment.
+Install it with `pip install omero-py` (it needs ZeroC Ice, `zeroc-ice`, for your Python), or
+leave out --omero-host and give --plate a path on the server."""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--server", default="127.0.0.1:7777", help="execution server HOST:PORT")
+    parser.add_argument("--relay", help="result relay HOST:PORT (default: the server host, :5600)")
+    parser.add_argument("--viewer-port", type=int, default=5555, help="relay's OpenHCS viewer port")
+    parser.add_argument(
+        "--plate", required=True, help="an OMERO plate id, or a plate path on the server"
+    )
+    parser.add_argument("--omero-host", help="OMERO server; plate layout and channels from there")
+    parser.add_argument("--omero-port", type=int, default=4064)
+    parser.add_argument("--omero-user", default=os.environ.get("OMERO_USER"))
+    parser.add_argument("--out", type=Path, default=Path("results"), help="where results go")
+    parser.add_argument("--wells", help="only these wells, e.g. A01,B02")
+    return parser.parse_args(argv)
+
+
+def connect_omero(args: argparse.Namespace) -> Any:
+    """Open a BlitzGateway connection, or exit with what is missing."""
+    try:
+        from omero.gateway import BlitzGateway
+    except ImportError:
+        sys.exit(OMERO_MISSING)
+    password = os.environ.get("OMERO_PASSWORD") or getpass.getpass("OMERO password: ")
+    conn = BlitzGateway(args.omero_user, password, host=args.omero_host, port=args.omero_port)
+    if not conn.connect():
+        sys.exit(f"could not log in to OMERO at {args.omero_host}:{args.omero_port}")
+    return conn
+
+
+def describe_omero_plate(conn: Any, plate_id: int) -> None:
+    """Print the plate's wells and channel labels, as the original plan queried them."""
+    plate = conn.getObject("Plate", plate_id)
+    if plate is None:
+        sys.exit(f"OMERO has no plate {plate_id} visible to {conn.getUser().getName()}")
+    wells = sorted(well.getWellPos() for well in plate.listChildren())
+    image = next(iter(plate.listChildren())).getImage(0)
+    print(f"OMERO plate {plate_id} '{plate.getName()}': {len(wells)} wells ({', '.join(wells[:8])}…)")
+    print(f"channels: {', '.join(image.getChannelLabels())}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the example; returns the exit code."""
+    args = parse_args(argv)
+    from openhcs_remote import RemoteOrchestrator
+
+    plate: int | str = int(args.plate) if args.plate.isdigit() else args.plate
+    conn = None
+    if args.omero_host:
+        conn = connect_omero(args)
+        describe_omero_plate(conn, int(plate))
+    elif isinstance(plate, str) and Path(plate).exists():
+        plate = str(Path(plate).resolve())  # a local demo server shares this disk
+
+    host, _, port = args.server.rpartition(":")
+    orch = RemoteOrchestrator(host or "127.0.0.1", int(port), omero_conn=conn, relay=args.relay)
+    server = orch.connect()
+    print(f"connected to {orch.address}: {server.get('application')} {server.get('version')}")
+
+    params = {"well_filter": args.wells.split(",")} if args.wells else None
+    run = orch.run_remote_pipeline(
+        plate, PIPELINE, CONFIG, viewer_port=args.viewer_port, config_params=params
+    )
+    shown = ""
+    while not run.done():
+        progress = run.progress
+        eta = "" if progress.eta_s is None else f", ETA {progress.eta_s:.0f} s"
+        line = f"{run.status}: {progress.percent:5.1f} %, {progress.wells_done}/{progress.wells_total} wells{eta}"
+        if line != shown:
+            print(f"\r{line}\033[K", end="", flush=True)
+            shown = line
+        time.sleep(0.5)
+    print()
+    run.result()  # raises RemoteExecutionError with the server's traceback if the run failed
+    args.out.mkdir(parents=True, exist_ok=True)
+    store = run.save(args.out / f"run-{run.execution_id[:8]}.ome.zarr")
+    run.contact_sheet(args.out / "contact-sheet.png")
+    print(f"{run}\nresults: {store}\ncontact sheet: {args.out / 'contact-sheet.png'}")
+    if conn is not None:
+        conn.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
