@@ -104,7 +104,8 @@ def describe_omero_plate(conn: Any, plate_id: int) -> None:
         sys.exit(f"OMERO has no plate {plate_id} visible to {conn.getUser().getName()}")
     wells = sorted(well.getWellPos() for well in plate.listChildren())
     image = next(iter(plate.listChildren())).getImage(0)
-    print(f"OMERO plate {plate_id} '{plate.getName()}': {len(wells)} wells ({', '.join(wells[:8])}…)")
+    shown = ", ".join(wells[:8])
+    print(f"OMERO plate {plate_id} '{plate.getName()}': {len(wells)} wells ({shown}…)")
     print(f"channels: {', '.join(image.getChannelLabels())}")
 
 
@@ -134,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     while not run.done():
         progress = run.progress
         eta = "" if progress.eta_s is None else f", ETA {progress.eta_s:.0f} s"
-        line = f"{run.status}: {progress.percent:5.1f} %, {progress.wells_done}/{progress.wells_total} wells{eta}"
+        wells = f"{progress.wells_done}/{progress.wells_total} wells"
+        line = f"{run.status}: {progress.percent:5.1f} %, {wells}{eta}"
         if line != shown:
             print(f"\r{line}\033[K", end="", flush=True)
             shown = line

@@ -22,8 +22,8 @@ cd "$ROOT"
 stage "lint and format (eslint, prettier, ruff)"
 npx eslint .
 npx prettier --check . >/dev/null || npx prettier --check .
-ruff check jupyterlab_ext bench test
-ruff format --check jupyterlab_ext bench test
+ruff check jupyterlab_ext bench test examples
+ruff format --check jupyterlab_ext bench test examples
 
 stage "types (tests and benchmarks too)"
 npx tsc -p tsconfig.test.json
