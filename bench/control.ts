@@ -31,14 +31,14 @@ async function startBaseline(
   );
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const first = await lines.next();
-  if (first.done === true || !String(first.value).includes("ready"))
+  if (first.done === true || !first.value.includes("ready"))
     throw new Error("baseline did not start");
   process.on("exit", () => child.kill());
   return async (command) => {
     child.stdin.write(`${command}\n`);
     const next = await lines.next();
     if (next.done === true) throw new Error("baseline exited");
-    const reply = JSON.parse(String(next.value)) as { ms: number; ok: boolean };
+    const reply = JSON.parse(next.value) as { ms: number; ok: boolean };
     if (!reply.ok) throw new Error(`baseline ${command} failed`);
     return reply.ms;
   };

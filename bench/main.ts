@@ -4,8 +4,12 @@
  * mean anything.
  */
 import { benchControl } from "./control.js";
+import { benchStream } from "./stream.js";
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { control: benchControl };
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  control: benchControl,
+  stream: benchStream,
+};
 
 const name = process.argv[2];
 const bench = name === undefined ? undefined : BENCHMARKS[name];

@@ -14,6 +14,16 @@ import {
 } from "../protocol/control-replies.js";
 import type { ProgressEvent } from "../protocol/progress-event.js";
 import { ControlChannel } from "./control-channel.js";
+import type { RelayEndpoint } from "./relay-session.js";
+import type { ResultGap, ResultItem } from "./result-image.js";
+import { ResultStream, type ResultStreamOptions } from "./result-stream.js";
+import { NoRelayError } from "./result-stream-errors.js";
+import { isRoutedToRelay, routeToRelay } from "./stream-routing.js";
+import {
+  followStreamedRun,
+  type StreamedRunOptions,
+  type StreamedRunOutcome,
+} from "./streamed-run.js";
 import { callServer } from "./control-call.js";
 import { IncompatibleServerError } from "./errors.js";
 import { ProgressFeed, type FeedWarning } from "./progress-feed.js";
@@ -38,11 +48,32 @@ export interface RemoteOrchestratorOptions extends Partial<ServerEndpointOptions
   retries?: number;
   /** Where warnings go (malformed progress, retries); default `console.warn`. */
   onWarning?: (warning: OrchestratorWarning) => void;
+  /** The relay that streams result images back; `null` (default): progress only. */
+  relay?: RelayOptions | null;
 }
+
+/**
+ * The relay next to the execution server: its client stream socket (`stream_host`/`stream_port`
+ * and `curve_public_key` of the `ready` event's `relay` object) and the viewer port runs are
+ * routed to.
+ */
+export interface RelayOptions extends RelayEndpoint {
+  /**
+   * The relay's OpenHCS viewer port (`relay.viewer_port`), written into each run's config so
+   * that its workers stream to the relay. Default 5555 (the relay's default). `null`: leave the
+   * code as it is (it streams to the relay already, or should not stream).
+   */
+  readonly viewerPort?: number | null | undefined;
+  /** Where workers reach the relay; default `127.0.0.1` (they run on its host). */
+  readonly viewerHost?: string | undefined;
+}
+
+/** The relay's default viewer port (`openhcs-remote-server --relay-viewer-port`). */
+export const DEFAULT_RELAY_VIEWER_PORT = 5555;
 
 /** A problem that did not stop anything but should not pass unnoticed. */
 export interface OrchestratorWarning {
-  readonly code: FeedWarning["code"] | "retry" | "untested-server-version";
+  readonly code: FeedWarning["code"] | "retry" | "untested-server-version" | "results-incomplete";
   readonly message: string;
 }
 
@@ -66,6 +97,8 @@ export class RemoteOrchestrator {
   timeoutMs: number;
   retries: number;
   onWarning: (warning: OrchestratorWarning) => void;
+  /** The relay results come from; runs submitted while it is set stream to it. */
+  relay: RelayOptions | null;
   private readonly channel: ControlChannel;
   private readonly feed: ProgressFeed;
   private info: ServerInfo | null = null;
@@ -76,6 +109,7 @@ export class RemoteOrchestrator {
     this.endpoint = serverEndpoint({ ...options, serverPort: this.serverPort });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = options.retries ?? 3;
+    this.relay = options.relay ?? null;
     this.onWarning =
       options.onWarning ??
       ((warning) => {
@@ -140,7 +174,7 @@ export class RemoteOrchestrator {
    */
   async executeRemote(request: ExecuteRequest & { signal?: AbortSignal }): Promise<string> {
     if (!this.feed.started) await this.connect({ signal: request.signal });
-    return submitOnce(this.channel, request, {
+    return submitOnce(this.channel, this.routed(request), {
       timeoutMs: this.timeoutMs,
       retries: this.retries,
       signal: request.signal,
@@ -210,6 +244,27 @@ export class RemoteOrchestrator {
     return this.feed.events(executionId, options.signal);
   }
 
+  /**
+   * The results of one run from the relay, as they arrive: an async iterable of items and gaps
+   * (seqs the relay can no longer deliver; see `isResultGap`). Pass `onGap` to get gaps there
+   * instead and iterate items only. It ends after the run's last item, or quietly on abort;
+   * `summary` says what arrived and what is missing, `nextSeq` where to resume.
+   *
+   * @throws `RelayUnreachableError`, `RelayProtocolError`, `RelayRefusedError` from the iteration.
+   */
+  results(
+    executionId: string,
+    options: ResultStreamOptions & { readonly onGap: (gap: ResultGap) => void },
+  ): ResultStream<ResultItem>;
+  results(executionId: string, options?: ResultStreamOptions): ResultStream;
+  results(executionId: string, options: ResultStreamOptions = {}): ResultStream {
+    if (this.relay === null) throw new NoRelayError(executionId);
+    return new ResultStream(this.relay, executionId, {
+      ...options,
+      yieldGaps: options.onGap === undefined,
+    });
+  }
+
   /** Wait for a run to end; see {@link waitForRun} for how it ends and fails. */
   async wait(executionId: string, options: WaitOptions = {}): Promise<RunOutcome> {
     if (!this.feed.started) await this.connect({ signal: options.signal });
@@ -222,21 +277,58 @@ export class RemoteOrchestrator {
 
   /**
    * Everything in one call: connect if needed, submit, and wait for the end.
-   * `onSubmitted` gets the execution id as soon as the server accepted the run.
+   * `onSubmitted` gets the execution id as soon as the server accepted the run. With a relay,
+   * the run streams its images to it and `onImage` gets each as it arrives; the call resolves
+   * once the run completed and the relay delivered everything (`results` says what came and
+   * what is missing).
    */
   async runRemotePipeline(
-    request: ExecuteRequest & WaitOptions & { onSubmitted?: (executionId: string) => void },
-  ): Promise<RunOutcome> {
+    request: ExecuteRequest &
+      WaitOptions &
+      StreamedRunOptions & { onSubmitted?: (executionId: string) => void },
+  ): Promise<StreamedRunOutcome> {
     if (!this.feed.started) await this.connect({ signal: request.signal });
     const executionId = await this.executeRemote(request);
     request.onSubmitted?.(executionId);
-    return this.wait(executionId, request);
+    if (this.relay === null) return { ...(await this.wait(executionId, request)), results: null };
+    const stream = this.results(executionId, {
+      signal: request.signal,
+      onGap: request.onGap ?? (() => undefined),
+    });
+    return followStreamedRun(
+      stream,
+      (signal) => this.wait(executionId, { ...request, signal }),
+      request,
+      (summary, idleMs) => {
+        this.onWarning({
+          code: "results-incomplete",
+          message:
+            `the relay sent nothing for run ${executionId} for ${Math.round(idleMs / 1000)} s after it ended; ` +
+            `stopped at seq ${summary.nextSeq} (${summary.delivered} items received)`,
+        });
+      },
+    );
   }
 
   /** Close both sockets. Pending calls reject; iterators end. */
   close(): void {
     this.channel.close();
     this.feed.close();
+  }
+
+  /** The request with its code routed to the relay, when one is set and it is not routed yet. */
+  private routed<R extends ExecuteRequest>(request: R): R {
+    const relay = this.relay;
+    const viewerPort =
+      relay?.viewerPort === undefined ? DEFAULT_RELAY_VIEWER_PORT : relay.viewerPort;
+    if (relay === null || viewerPort === null || isRoutedToRelay(request.configCode)) {
+      return request;
+    }
+    const code = routeToRelay(request.pipelineCode, request.configCode, {
+      host: relay.viewerHost ?? "127.0.0.1",
+      port: viewerPort,
+    });
+    return { ...request, pipelineCode: code.pipelineCode, configCode: code.configCode };
   }
 
   private retryWarning(requestType: string): (error: unknown, retry: number) => void {

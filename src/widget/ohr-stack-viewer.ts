@@ -18,7 +18,7 @@ import "./ohr-plane-canvas.js";
 import { stackViewerStyles } from "./ohr-stack-viewer-styles.js";
 import type { PlaneSet, PreviewCache } from "./preview-cache.js";
 import { autoLimits, fullPlaneLayer, previewLayer, viewerChannels } from "./preview-layers.js";
-import { resolveView } from "./resolve-view.js";
+import { fitViewToPlanes, resolveView } from "./resolve-view.js";
 import { TRAITS, type ChannelInfo, type PlaneView, type WellProgress } from "./run-state.js";
 import { TaskController, TaskStatus } from "./task-controller.js";
 import { themeStyles } from "./theme-styles.js";
@@ -64,7 +64,7 @@ export class OhrStackViewer extends LitElement {
   override render(): unknown {
     if (this.well === "")
       return html`<p class="empty muted">Select a well in the plate to see its images.</p>`;
-    const view = resolveView(this.view, this.axes);
+    const view = this.#shownView();
     const set: PlaneSet = this.previews?.planeSet(this.well, view) ?? new Map();
     const channels = viewerChannels(this.channels, set.keys());
     const full = this.#full.status === TaskStatus.COMPLETE ? this.#full.value : undefined;
@@ -150,10 +150,16 @@ export class OhrStackViewer extends LitElement {
 
   #fullArgs(): FullArgs | null {
     if (!this._fullResolution || this.fetchPlane === null || this.well === "") return null;
-    const view = resolveView(this.view, this.axes);
+    const view = this.#shownView();
     const present: PlaneSet = this.previews?.planeSet(this.well, view) ?? new Map();
     const channels = [...present.keys()].filter((c) => !this._hidden.has(c));
     return channels.length === 0 ? null : [this.well, view, channels];
+  }
+
+  /** The view asked for, resolved to values that exist and then to a plane the well has. */
+  #shownView(): PlaneView {
+    const view = resolveView(this.view, this.axes);
+    return this.previews === null ? view : fitViewToPlanes(view, this.previews.forWell(this.well));
   }
 
   #onToggle(event: CustomEvent<ChannelToggleDetail>): void {

@@ -2,6 +2,7 @@
  * Resolve the requested view against the values that exist: a site, z or timepoint not seen (or
  * not chosen yet) becomes the first there is; a step becomes the last, the pipeline's output.
  */
+import type { PlaneCoordinates } from "./preview-message.js";
 import type { Axes, PlaneView } from "./run-state.js";
 
 function pick<T>(wanted: T | null, values: readonly T[], fallback: T | undefined): T | null {
@@ -16,4 +17,37 @@ export function resolveView(view: PlaneView, axes: Axes): PlaneView {
     timepoint: pick(view.timepoint, axes.timepoints, axes.timepoints[0]),
     step: pick(view.step, axes.steps, axes.steps[axes.steps.length - 1]),
   };
+}
+
+/** `null` (the axis does not apply) sorts before every value. */
+const rank = (v: number | null): number => v ?? -Infinity;
+
+/**
+ * Move a resolved view onto a plane the well has at that step, if the one asked for is not
+ * there. Axes are plate-wide, but a step that flattens an axis (a z-projection) has only planes
+ * with `z` null: "the first z" would show an empty frame there. Keeps the step; prefers a plane
+ * at the same site, then timepoint, then z; among equals, the lowest site, timepoint and z.
+ */
+export function fitViewToPlanes(view: PlaneView, planes: Iterable<PlaneCoordinates>): PlaneView {
+  let best: PlaneCoordinates | undefined;
+  let bestKey: number[] = [];
+  for (const p of planes) {
+    if (p.step !== view.step) continue;
+    if (p.site === view.site && p.z === view.z && p.timepoint === view.timepoint) return view;
+    const key = [
+      p.site === view.site ? 0 : 1,
+      p.timepoint === view.timepoint ? 0 : 1,
+      p.z === view.z ? 0 : 1,
+      rank(p.site),
+      rank(p.timepoint),
+      rank(p.z),
+    ];
+    const i = key.findIndex((v, k) => v !== bestKey[k]);
+    if (best === undefined || (i >= 0 && (key[i] ?? 0) < (bestKey[i] ?? 0))) {
+      best = p;
+      bestKey = key;
+    }
+  }
+  if (best === undefined) return view;
+  return { site: best.site, z: best.z, timepoint: best.timepoint, step: view.step };
 }

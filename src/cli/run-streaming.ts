@@ -1,0 +1,149 @@
+/**
+ * `run --relay HOST:PORT [--relay-key KEY] [--relay-viewer-port N]`: make the run stream its
+ * images to the relay next to the server, receive them here, and count them in the progress line.
+ */
+import type { RelayOptions, ResultGap, ResultItem, ResultSummary } from "../orchestrator/index.js";
+import { DEFAULT_RELAY_VIEWER_PORT, type RunProgressSnapshot } from "../orchestrator/index.js";
+import type { ParseArgsConfig } from "node:util";
+import { emitJson, UsageError } from "./cli-support.js";
+import { renderProgressLine } from "./progress-bar.js";
+
+/** The relay's default stream port (`openhcs-remote-server --relay-stream-port`). */
+export const DEFAULT_RELAY_STREAM_PORT = 5600;
+
+export const RELAY_OPTIONS = {
+  relay: { type: "string" },
+  "relay-key": { type: "string" },
+  "relay-viewer-port": { type: "string" },
+} as const satisfies ParseArgsConfig["options"];
+
+export const RELAY_OPTIONS_HELP = `  --relay HOST:PORT      receive the result images from the relay's stream port
+                         (openhcs-remote-server prints it: relay.stream_port; default 5600)
+  --relay-key KEY        the relay's CURVE public key (relay.curve_public_key), if it has one
+  --relay-viewer-port N  the relay's OpenHCS viewer port the run is pointed at
+                         (relay.viewer_port; default ${DEFAULT_RELAY_VIEWER_PORT})`;
+
+/** The orchestrator's `relay` option from the command line; `null` without `--relay`. */
+export function relayFrom(values: {
+  relay?: string | undefined;
+  "relay-key"?: string | undefined;
+  "relay-viewer-port"?: string | undefined;
+}): RelayOptions | null {
+  if (values.relay === undefined) {
+    if (values["relay-key"] !== undefined || values["relay-viewer-port"] !== undefined) {
+      throw new UsageError("--relay-key and --relay-viewer-port need --relay HOST:PORT");
+    }
+    return null;
+  }
+  const match = /^(?:\[(?<v6>[^\]]+)\]|(?<host>[^:]+))(?::(?<port>\d+))?$/.exec(
+    values.relay.trim(),
+  );
+  if (match?.groups === undefined)
+    throw new UsageError(`not a HOST:PORT address: '${values.relay}'`);
+  const port = Number(match.groups.port ?? DEFAULT_RELAY_STREAM_PORT);
+  const viewerPort = Number(values["relay-viewer-port"] ?? DEFAULT_RELAY_VIEWER_PORT);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`relay port ${port} out of range (1..65535)`);
+  }
+  if (!Number.isInteger(viewerPort) || viewerPort < 1 || viewerPort > 64535) {
+    throw new UsageError(`--relay-viewer-port ${viewerPort} out of range (1..64535)`);
+  }
+  const key = values["relay-key"];
+  if (key !== undefined && !/^[0-9A-Za-z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/.test(key)) {
+    throw new UsageError("--relay-key must be the relay's 40-character Z85 CURVE public key");
+  }
+  return {
+    host: match.groups.v6 ?? match.groups.host ?? "",
+    port,
+    viewerPort,
+    curvePublicKey: key ?? null,
+  };
+}
+
+/**
+ * Counts what arrives, passes each item on (e.g. to `--out`), and draws the progress line with
+ * the count: `[#####-----]  40%  2/5 wells  ETA 1 min 3 s  · 24 images`.
+ */
+export class StreamedResults {
+  images = 0;
+  shapes = 0;
+  private snapshot: RunProgressSnapshot | null = null;
+  private lastLine = "";
+  private lastDone = -1;
+
+  constructor(
+    private readonly json: boolean,
+    private readonly next?: (item: ResultItem) => Promise<void>,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  /** The `onImage` hook. */
+  readonly onImage = async (item: ResultItem): Promise<void> => {
+    if (item.kind === "image") this.images += 1;
+    else this.shapes += 1;
+    if (this.json) {
+      emitJson({
+        event: "image",
+        execution_id: item.executionId,
+        seq: item.seq,
+        kind: item.kind,
+        well: item.well,
+        site: item.site,
+        channel: item.channel,
+        z: item.z,
+        step: item.step,
+        ...(item.kind === "image" ? { shape: item.shape, dtype: item.dtype } : {}),
+      });
+    } else {
+      this.draw();
+    }
+    await this.next?.(item);
+  };
+
+  /** The `onGap` hook: a gap is news worth a line of its own. */
+  readonly onGap = (gap: ResultGap): void => {
+    if (this.json) {
+      emitJson({ event: "gap", from_seq: gap.fromSeq, to_seq: gap.toSeq, reason: gap.reason });
+    } else {
+      this.finish();
+      this.stream.write(
+        `openhcs-remote: results ${gap.fromSeq}..${gap.toSeq} of run ${gap.executionId} ` +
+          `will not arrive (${gap.reason} by the relay)\n`,
+      );
+    }
+  };
+
+  /** Draw a progress snapshot (instead of `ProgressBar.update`). */
+  update(snapshot: RunProgressSnapshot): void {
+    this.snapshot = snapshot;
+    this.draw();
+  }
+
+  /** End the line so later output starts clean. */
+  finish(): void {
+    if (this.stream.isTTY && this.lastLine !== "") this.stream.write("\n");
+    this.lastLine = "";
+  }
+
+  /** `, 24 images and 4 ROI sets received (3 missing)` for the closing line. */
+  describe(summary: ResultSummary | null): string {
+    if (summary === null) return "";
+    const shapes = this.shapes > 0 ? ` and ${this.shapes} ROI sets` : "";
+    const missing =
+      summary.missing > 0 ? ` (${summary.missing} reported missing by the relay)` : "";
+    const open = summary.ended ? "" : `, stream stopped at seq ${summary.nextSeq}`;
+    return `, ${this.images} images${shapes} received${missing}${open}`;
+  }
+
+  private draw(): void {
+    if (this.snapshot === null) return;
+    const line = `${renderProgressLine(this.snapshot)}  · ${this.images} images`;
+    if (this.stream.isTTY) {
+      if (line !== this.lastLine) this.stream.write(`\r${line}\u001b[K`);
+    } else if (this.snapshot.wellsDone !== this.lastDone) {
+      this.stream.write(`${line}\n`);
+      this.lastDone = this.snapshot.wellsDone;
+    }
+    this.lastLine = line;
+  }
+}

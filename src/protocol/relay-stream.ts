@@ -1,0 +1,188 @@
+/**
+ * Schemas of what the openhcs-remote relay sends its stream clients (docs/relay-stream-protocol.md
+ * §4, version 1): one JSON header per ZeroMQ message, plus one raw pixel frame for image items.
+ *
+ * Objects are loose (the protocol says unknown fields are ignored, and an image item may carry
+ * OpenHCS extras such as `plane_axis`); every field we read is typed and bounded.
+ */
+import { z } from "zod";
+
+/** The stream protocol version this client speaks. */
+export const RELAY_PROTOCOL_VERSION = 1;
+/** Largest header the relay sends (shape lists make headers big); §7. */
+export const MAX_RELAY_HEADER_BYTES = 16 * 1024 * 1024;
+/** Largest pixel payload of one image; §7. */
+export const MAX_RELAY_PAYLOAD_BYTES = 2 * 1024 * 1024 * 1024;
+/** Largest integer on the wire: the largest a JavaScript number holds exactly. */
+export const MAX_WIRE_INT = Number.MAX_SAFE_INTEGER;
+
+const executionId = z.string().min(1).max(200);
+const text = z.string().max(1_000_000);
+const shortText = z.string().max(4096);
+const seq = z.number().int().min(1).max(MAX_WIRE_INT);
+const count = z.number().int().nonnegative().max(MAX_WIRE_INT);
+const scalar = z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]);
+
+/** Dtype names an image item may carry, with their item sizes in bytes. */
+export const RELAY_DTYPE_SIZES = {
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  uint32: 4,
+  uint64: 8,
+  int8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  float16: 2,
+  float32: 4,
+  float64: 8,
+  complex64: 8,
+  complex128: 16,
+} as const;
+export type RelayDtype = keyof typeof RELAY_DTYPE_SIZES;
+const dtypeNames = Object.keys(RELAY_DTYPE_SIZES) as [RelayDtype, ...RelayDtype[]];
+
+/** Fields every item shares, whatever its kind. */
+const itemBase = {
+  type: z.literal("item"),
+  execution_id: executionId,
+  seq,
+  data_type: shortText,
+  image_id: shortText.nullish(),
+  path: text,
+  components: z.record(z.string().max(200), scalar),
+  component_names: z.record(z.string().max(200), shortText).default({}),
+  producer: z.record(z.string().max(200), z.unknown()).nullish(),
+  received_at: z.number().optional(),
+};
+
+/** An image item: `nbytes` of raw little-endian C-order pixels follow in frame 1. */
+export const ImageItemHeaderSchema = z.looseObject({
+  ...itemBase,
+  kind: z.literal("image"),
+  shape: z.array(z.number().int().min(1).max(MAX_WIRE_INT)).min(1).max(8),
+  dtype: z.enum(dtypeNames),
+  nbytes: count,
+  order: z.literal("C").default("C"),
+  byte_order: z.literal("little").default("little"),
+  plane_axis: z.unknown().optional(),
+  plane_component_values: z.unknown().optional(),
+  source_channel_axis: z.unknown().optional(),
+});
+export type ImageItemHeader = z.infer<typeof ImageItemHeaderSchema>;
+
+/** One ROI: `coordinates` are `[y, x, …]` rows in pixels of the image grid. */
+export const RelayShapeSchema = z.looseObject({
+  type: shortText,
+  coordinates: z.array(z.array(z.number()).min(2).max(8)).max(1_000_000),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** A set of ROI shapes; no payload frame. */
+export const ShapesItemHeaderSchema = z.looseObject({
+  ...itemBase,
+  kind: z.literal("shapes"),
+  shapes: z.array(RelayShapeSchema).max(100_000),
+  shape_source: shortText.nullish(),
+});
+export type ShapesItemHeader = z.infer<typeof ShapesItemHeaderSchema>;
+
+export const ItemHeaderSchema = z.discriminatedUnion("kind", [
+  ImageItemHeaderSchema,
+  ShapesItemHeaderSchema,
+]);
+export type ItemHeader = z.infer<typeof ItemHeaderSchema>;
+
+/** A run as `welcome` lists it. */
+export const RelayRunSchema = z.looseObject({
+  execution_id: executionId,
+  first_seq: seq.nullable(),
+  last_seq: count,
+  ended: z.boolean(),
+  status: shortText.nullable(),
+});
+
+/** Reply to `hello`: the relay's identity, limits and runs. */
+export const WelcomeSchema = z.looseObject({
+  type: z.literal("welcome"),
+  nonce: scalar.optional(),
+  protocol: z.number().int(),
+  incarnation: shortText.min(1),
+  spool_id: shortText.min(1),
+  relay_version: shortText,
+  limits: z.looseObject({
+    max_header_bytes: count,
+    max_payload_bytes: count,
+    max_client_message_bytes: count,
+    max_credit_items: count.min(1),
+    max_credit_bytes: count.min(1),
+    heartbeat_interval_ms: count.min(1),
+    session_timeout_ms: count.min(1),
+  }),
+  runs: z.array(RelayRunSchema).max(1_000_000),
+});
+export type Welcome = z.infer<typeof WelcomeSchema>;
+
+/** Seqs `from_seq..to_seq` (inclusive) will never arrive. */
+export const GapSchema = z
+  .looseObject({
+    type: z.literal("gap"),
+    execution_id: executionId,
+    from_seq: seq,
+    to_seq: seq,
+    reason: z.enum(["evicted", "lost"]),
+  })
+  .refine((gap) => gap.from_seq <= gap.to_seq, {
+    error: "from_seq is after to_seq",
+    path: ["to_seq"],
+  });
+export type Gap = z.infer<typeof GapSchema>;
+
+/** The run is over: every seq up to `last_seq` went out as an item or a gap. */
+export const EndSchema = z.looseObject({
+  type: z.literal("end"),
+  execution_id: executionId,
+  last_seq: count,
+  status: z.enum(["complete", "failed", "cancelled", "unknown"]),
+});
+export type End = z.infer<typeof EndSchema>;
+
+export const RunStartedSchema = z.looseObject({
+  type: z.literal("run_started"),
+  execution_id: executionId,
+});
+export type RunStarted = z.infer<typeof RunStartedSchema>;
+
+export const HeartbeatSchema = z.looseObject({
+  type: z.literal("heartbeat"),
+  incarnation: shortText.min(1),
+  time: z.number(),
+});
+export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+
+export const RelayPongSchema = z.looseObject({
+  type: z.literal("pong"),
+  nonce: scalar.optional(),
+});
+
+/** A refused client message; the session stays as it was. */
+export const RelayErrorSchema = z.looseObject({
+  type: z.literal("error"),
+  code: shortText,
+  message: text,
+  field: shortText.nullish(),
+});
+export type RelayErrorMessage = z.infer<typeof RelayErrorSchema>;
+
+/** Every header without a payload frame. */
+export const ControlHeaderSchema = z.discriminatedUnion("type", [
+  WelcomeSchema,
+  GapSchema,
+  EndSchema,
+  RunStartedSchema,
+  HeartbeatSchema,
+  RelayPongSchema,
+  RelayErrorSchema,
+]);
+export type ControlHeader = z.infer<typeof ControlHeaderSchema>;

@@ -1,0 +1,89 @@
+/**
+ * `openhcs-remote run --relay HOST:PORT`: the CLI points the run at the relay, receives every
+ * image, and says so, against the real server and relay. Runs the built CLI (lib/cli/main.js).
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { jsonLines, runCli } from "../helpers/cli.js";
+import { REPO_ROOT } from "../helpers/python.js";
+import { PIPELINE_NORMALIZE, ownPlate, type ReadyRelay } from "../helpers/relay-results.js";
+
+const shared = inject("openhcs");
+let plate = "";
+const relay = shared.relay as unknown as ReadyRelay;
+const config = join(REPO_ROOT, "examples", "pipelines", "cpu_config.py");
+
+describe("openhcs-remote run --relay against the real server and relay", () => {
+  beforeAll(async () => {
+    plate = await ownPlate(shared.workDir, "results-cli-plate");
+  });
+
+  it("streams the run to the relay and reports each image and the total", async () => {
+    const pipeline = join(shared.workDir, "normalize-for-cli.py");
+    writeFileSync(pipeline, PIPELINE_NORMALIZE);
+    const { code, stdout, stderr } = await runCli([
+      "run",
+      "--server",
+      `${shared.host}:${shared.port}`,
+      "--plate",
+      plate,
+      "--pipeline",
+      pipeline,
+      "--config",
+      config,
+      "--relay",
+      `${relay.stream_host}:${relay.stream_port}`,
+      "--relay-viewer-port",
+      String(relay.viewer_port),
+      "--json",
+    ]);
+    expect(code, stderr).toBe(0);
+    const events = jsonLines(stdout);
+    const images = events.filter((event) => event.event === "image");
+    expect(images.map((event) => event.seq)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    expect(images[0]).toMatchObject({
+      kind: "image",
+      shape: [64, 64],
+      dtype: "uint16",
+      step: "normalize",
+    });
+    expect(new Set(images.map((event) => event.well))).toEqual(new Set(["A01", "A02", "B01"]));
+    expect(events.at(-1)).toMatchObject({
+      event: "complete",
+      results: { delivered: 24, missing: 0, ended: true, status: "complete" },
+    });
+  });
+
+  it("prints the images received in the closing line for a person", async () => {
+    const pipeline = join(shared.workDir, "normalize-for-cli.py");
+    writeFileSync(pipeline, PIPELINE_NORMALIZE);
+    const { code, stdout, stderr } = await runCli([
+      "run",
+      "--server",
+      `${shared.host}:${shared.port}`,
+      "--plate",
+      plate,
+      "--pipeline",
+      pipeline,
+      "--relay",
+      `${relay.stream_host}:${relay.stream_port}`,
+      "--relay-viewer-port",
+      String(relay.viewer_port),
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/complete in .*: 3 wells, 24 images received/);
+    // On a pipe the progress line is printed once per finished well, with the image count.
+    expect(stderr).toMatch(/3\/3 wells .*· \d+ images/);
+  });
+
+  it("refuses --relay-key without --relay, and a key that is not Z85", async () => {
+    const base = ["run", "--server", "127.0.0.1:1", "--plate", "p", "--pipeline", config];
+    const orphan = await runCli([...base, "--relay-key", "x".repeat(40)]);
+    expect(orphan.code).toBe(2);
+    expect(orphan.stderr).toMatch(/need --relay/);
+    const bad = await runCli([...base, "--relay", "127.0.0.1:5600", "--relay-key", "short"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/40-character Z85/);
+  });
+});
