@@ -50,7 +50,11 @@ describe("the pickle codec against the real OpenHCS execution server", () => {
 
   it("decodes the status of the whole server", async () => {
     const status = await call({ type: "status" });
-    expect(status).toMatchObject({ status: "ok", active_executions: 0, executions: [] });
+    // The shared server may have run other tests' pipelines: check shapes, not counts.
+    expect(status).toMatchObject({ status: "ok" });
+    expect(typeof status.active_executions).toBe("number");
+    expect(Array.isArray(status.executions)).toBe(true);
+    expect((status.executions as PickleValue[]).every((id) => typeof id === "string")).toBe(true);
     expect(typeof status.uptime).toBe("number");
   });
 
