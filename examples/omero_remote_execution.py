@@ -27,32 +27,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-# The pipeline, as OpenHCS source. With `openhcs` installed here, a list of FunctionStep objects
-# works as well: RemoteOrchestrator turns it into this source with OpenHCS's own generator.
-PIPELINE = """
-from openhcs.constants.constants import VariableComponents
-from openhcs.core.config import LazyProcessingConfig, PipelineConfig
-from openhcs.core.steps.function_step import FunctionStep
-from openhcs.processing.backends.analysis.cell_counting_cpu import count_cells_single_channel
-from openhcs.processing.backends.processors.numpy_processor import (
-    create_projection,
-    stack_percentile_normalize,
-)
-
-pipeline_config = PipelineConfig()
-pipeline_steps = [
-    FunctionStep(
-        func=(stack_percentile_normalize, {"low_percentile": 1.0, "high_percentile": 99.0}),
-        name="normalize",
-    ),
-    FunctionStep(
-        func=create_projection,
-        name="z_projection",
-        processing_config=LazyProcessingConfig(variable_components=[VariableComponents.Z_INDEX]),
-    ),
-    FunctionStep(func=count_cells_single_channel, name="count_cells"),
-]
-"""
+# The pipeline, as OpenHCS source (normalise, flatten z, count cells). With `openhcs` installed
+# here, a list of FunctionStep objects works as well: RemoteOrchestrator turns it into source with
+# OpenHCS's own generator.
+PIPELINE = (Path(__file__).parent / "pipelines" / "normalize_project_count.py").read_text()
 
 CONFIG = """
 from openhcs.core.config import GlobalPipelineConfig

@@ -13,7 +13,8 @@ import {
   type ServerStatus,
 } from "../protocol/control-replies.js";
 import type { ProgressEvent } from "../protocol/progress-event.js";
-import { ControlChannel } from "./control-channel.js";
+import type { z } from "zod";
+import { ControlChannel, type ControlRequest } from "./control-channel.js";
 import type { RelayEndpoint } from "./relay-session.js";
 import type { ResultGap, ResultItem } from "./result-image.js";
 import { ResultStream, type ResultStreamOptions } from "./result-stream.js";
@@ -158,13 +159,27 @@ export class RemoteOrchestrator {
 
   /** One ping/pong round trip (with retries); the raw pong. */
   async ping(options: { signal?: AbortSignal } = {}): Promise<Pong> {
+    return this.call({ type: "ping" }, PongSchema, options);
+  }
+
+  /** One control request, validated, with retries of transient failures. */
+  private async call<S extends z.ZodType>(
+    message: ControlRequest,
+    schema: S,
+    options: { signal?: AbortSignal | undefined; executionId?: string | undefined },
+  ): Promise<z.infer<S>> {
     return withRetries(
       () =>
-        callServer(this.channel, { type: "ping" }, PongSchema, {
+        callServer(this.channel, message, schema, {
           timeoutMs: this.timeoutMs,
           signal: options.signal,
+          executionId: options.executionId,
         }),
-      { retries: this.retries, signal: options.signal, onRetry: this.retryWarning("ping") },
+      {
+        retries: this.retries,
+        signal: options.signal,
+        onRetry: this.retryWarning(message.type),
+      },
     );
   }
 
@@ -187,33 +202,14 @@ export class RemoteOrchestrator {
     executionId: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<ExecutionRecord> {
-    const reply = await withRetries(
-      () =>
-        callServer(
-          this.channel,
-          { type: "status", execution_id: executionId },
-          RunStatusReplySchema,
-          {
-            timeoutMs: this.timeoutMs,
-            signal: options.signal,
-            executionId,
-          },
-        ),
-      { retries: this.retries, signal: options.signal, onRetry: this.retryWarning("status") },
-    );
+    const message = { type: "status", execution_id: executionId };
+    const reply = await this.call(message, RunStatusReplySchema, { ...options, executionId });
     return reply.execution;
   }
 
   /** The server's table of runs (ids, running, queued). */
   async serverStatus(options: { signal?: AbortSignal } = {}): Promise<ServerStatus> {
-    return withRetries(
-      () =>
-        callServer(this.channel, { type: "status" }, ServerStatusReplySchema, {
-          timeoutMs: this.timeoutMs,
-          signal: options.signal,
-        }),
-      { retries: this.retries, signal: options.signal, onRetry: this.retryWarning("status") },
-    );
+    return this.call({ type: "status" }, ServerStatusReplySchema, options);
   }
 
   /**
@@ -224,15 +220,8 @@ export class RemoteOrchestrator {
     executionId: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<{ message: string }> {
-    const reply = await withRetries(
-      () =>
-        callServer(this.channel, { type: "cancel", execution_id: executionId }, CancelReplySchema, {
-          timeoutMs: this.timeoutMs,
-          signal: options.signal,
-          executionId,
-        }),
-      { retries: this.retries, signal: options.signal, onRetry: this.retryWarning("cancel") },
-    );
+    const message = { type: "cancel", execution_id: executionId };
+    const reply = await this.call(message, CancelReplySchema, { ...options, executionId });
     return { message: reply.message ?? "cancelled" };
   }
 

@@ -3,8 +3,8 @@
  * never replying, replying garbage, unsafe pickles, wrong shapes, dropping the connection.
  * It is a ROUTER, so it can also stay silent to one request and still serve the next.
  */
-import { createServer } from "node:net";
 import { Router } from "zeromq";
+import { freePortPair } from "./ports.js";
 import { decodePickle, encodePickle, isPickleDict } from "../../src/protocol/index.js";
 
 /** What the fake does with one request: reply these bytes, stay silent, or drop the connection. */
@@ -27,21 +27,6 @@ export interface FakeControlServer {
   readonly requests: Record<string, unknown>[];
   behaviour: FakeBehaviour;
   close(): Promise<void>;
-}
-
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer();
-      probe.listen(0, "127.0.0.1", () => {
-        const address = probe.address();
-        probe.close(() => {
-          resolve(typeof address === "object" && address !== null ? address.port : 0);
-        });
-      });
-    });
-    if (port > 0 && port + 1000 <= 65535) return port;
-  }
 }
 
 /** Start a fake on 127.0.0.1 with the given behaviour. */

@@ -1,26 +1,10 @@
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { RemoteOrchestrator, ServerUnreachableError } from "../../src/orchestrator/index.js";
-
-/** A port pair (p, p+1000) where nothing listens: bind, note the port, release. */
-async function unusedPort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer();
-      probe.listen(0, "127.0.0.1", () => {
-        const address = probe.address();
-        probe.close(() => {
-          resolve(typeof address === "object" && address !== null ? address.port : 0);
-        });
-      });
-    });
-    if (port > 0 && port + 1000 <= 65535) return port;
-  }
-}
+import { freePortPair } from "../helpers/ports.js";
 
 describe("RemoteOrchestrator when no server listens", () => {
   it("rejects connect with ServerUnreachableError within the timeout", async () => {
-    const port = await unusedPort();
+    const port = await freePortPair();
     const orch = new RemoteOrchestrator({
       serverHost: "127.0.0.1",
       serverPort: port,
@@ -39,7 +23,7 @@ describe("RemoteOrchestrator when no server listens", () => {
   });
 
   it("retries with backoff before giving up, and says so", async () => {
-    const port = await unusedPort();
+    const port = await freePortPair();
     const warnings: string[] = [];
     const orch = new RemoteOrchestrator({
       serverHost: "127.0.0.1",
