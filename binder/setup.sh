@@ -4,11 +4,15 @@
 # Environment: PYTHON (default python3's pip in the active environment), OHR_DEMO_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python -m pip install --quiet --upgrade pip
-python -m pip install --quiet -r requirements/binder.txt
-npm ci --no-audit --no-fund --loglevel=error
-npm run build --silent
-python -m pip install --quiet ./jupyterlab_ext
+pip_install() {
+  # Some machines' pip configuration names local indexes that do not exist: keep that quiet.
+  python -m pip install --quiet "$@" 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
+}
+pip_install --upgrade pip
+pip_install -r requirements/binder.txt
+[[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error
+npm run build:prod --silent
+pip_install ./jupyterlab_ext
 demo="${OHR_DEMO_DIR:-$HOME/.openhcs-remote/demo}"
 if [[ ! -f "$demo/plate/plate.HTD" ]]; then
   openhcs-remote-server synthetic-plate "$demo/plate" --wells A01,A02,B01,B02 --sites 4 \

@@ -81,20 +81,7 @@ if [[ $headless -eq 1 ]]; then
   rm -rf "$OUT"
   mkdir -p "$OUT"
   say "running examples/demo.ipynb without a screen"
-  python - "$ROOT/examples/demo.ipynb" "$OUT/demo-executed.ipynb" <<'PY'
-import os
-import sys
-import nbformat
-from nbclient import NotebookClient
-
-notebook = nbformat.read(sys.argv[1], as_version=4)
-NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": os.path.dirname(sys.argv[1])}}).execute()
-nbformat.write(notebook, sys.argv[2])
-for cell in notebook.cells:
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "stream":
-            sys.stdout.write(output.get("text", ""))
-PY
+  python "$ROOT/scripts/run-notebook.py" "$ROOT/examples/demo.ipynb" "$OUT/demo-executed.ipynb"
   say "done in $((SECONDS - started)) s. Results in $OUT:"
   ls -1 "$OUT" >&2
   say "contact sheet: $OUT/contact-sheet.png"

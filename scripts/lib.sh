@@ -21,15 +21,20 @@ ensure_node_modules() {
   rm -f "$STAMPS"/node-* && touch "$STAMPS/node-$h"
 }
 
+# pip, minus the "Location … is ignored" lines that some machines' pip configuration prints.
+pip_install() {
+  "$VENV/bin/pip" install --quiet "$@" 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
+}
+
 ensure_venv() {
   local h
   h=$(inputs_hash "$ROOT"/requirements/*.txt "$ROOT/jupyterlab_ext/pyproject.toml")
   if [[ -f "$STAMPS/venv-$h" && -x "$VENV/bin/python" ]]; then return; fi
   say "building the project virtualenv in .venv (openhcs, JupyterLab; a few minutes the first time)"
   [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --upgrade pip
-  "$VENV/bin/pip" install --quiet -r "$ROOT/requirements/dev.txt"
-  SKIP_JUPYTER_BUILDER=1 "$VENV/bin/pip" install --quiet --no-deps --no-build-isolation -e "$ROOT/jupyterlab_ext"
+  pip_install --upgrade pip
+  pip_install -r "$ROOT/requirements/dev.txt"
+  SKIP_JUPYTER_BUILDER=1 pip_install --no-deps --no-build-isolation -e "$ROOT/jupyterlab_ext"
   rm -f "$STAMPS"/venv-* && touch "$STAMPS/venv-$h"
 }
 

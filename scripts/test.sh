@@ -34,7 +34,13 @@ npx vitest run --project unit
 stage "Python tests (relay, server, shim) against the real OpenHCS server"
 (cd jupyterlab_ext && python -m pytest -q)
 
-stage "TypeScript tests against the real OpenHCS server"
+stage "TypeScript tests against the real OpenHCS server and relay"
 npx vitest run --project server
+
+stage "widget component tests in headless Chromium"
+npx vitest run --config vitest.browser.config.mjs
+
+stage "Binder set-up in a fresh virtualenv (binder/setup.sh, binder/start, the demo notebook)"
+scripts/check-binder.sh
 
 stage "all tests passed in $((SECONDS - started))s"
