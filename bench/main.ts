@@ -9,6 +9,7 @@ import { benchStream } from "./stream.js";
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   control: benchControl,
   stream: benchStream,
+  widget: async () => (await import("./widget.js")).benchWidget(),
 };
 
 const name = process.argv[2];

@@ -22,6 +22,10 @@ export default {
   },
   render({ model, el }) {
     const view = document.createElement("ohr-run-view");
+    // JupyterLab's notebook shortcuts see a key pressed in our shadow DOM as pressed on the
+    // view itself: "a" typed in a contrast field would insert a cell, arrows on a slider would be
+    // swallowed. Lumino skips shortcuts for events from inside this attribute.
+    view.setAttribute("data-lm-suppress-shortcuts", "true");
     view.fetchPlane = planeFetcher(model);
     new RunBinding(view, model, sessionOf(model));
     el.classList.add(HOST_CLASS);

@@ -91,6 +91,9 @@ export class OhrChannelControls extends LitElement {
           @change=${(e: Event) => {
             this.#onLimit(c, e);
           }}
+          @keydown=${(e: KeyboardEvent) => {
+            this.#onLimitKey(c, e);
+          }}
         />
         <input
           type="number"
@@ -101,6 +104,9 @@ export class OhrChannelControls extends LitElement {
           ?disabled=${c.limits === null}
           @change=${(e: Event) => {
             this.#onLimit(c, e);
+          }}
+          @keydown=${(e: KeyboardEvent) => {
+            this.#onLimitKey(c, e);
           }}
         />
         ${
@@ -117,6 +123,14 @@ export class OhrChannelControls extends LitElement {
         }
       </div>`;
     });
+  }
+
+  /**
+   * Enter applies the limits at once. Browsers do that through `change`, but inside JupyterLab
+   * the notebook swallows Enter's default action in an output, so `change` came only on blur.
+   */
+  #onLimitKey(control: ChannelControl, event: KeyboardEvent): void {
+    if (event.key === "Enter") this.#onLimit(control, event);
   }
 
   #onLimit(control: ChannelControl, event: Event): void {
