@@ -40,6 +40,9 @@ npx vitest run --project server
 stage "widget component tests in headless Chromium"
 npx vitest run --config vitest.browser.config.mjs
 
+stage "end to end: the demo notebook in a real JupyterLab, in headless Chromium"
+npx vitest run --config vitest.e2e.config.mjs
+
 stage "Binder set-up in a fresh virtualenv (binder/setup.sh, binder/start, the demo notebook)"
 scripts/check-binder.sh
 
