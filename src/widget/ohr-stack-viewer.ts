@@ -18,7 +18,7 @@ import "./ohr-plane-canvas.js";
 import { stackViewerStyles } from "./ohr-stack-viewer-styles.js";
 import type { PlaneSet, PreviewCache } from "./preview-cache.js";
 import { autoLimits, fullPlaneLayer, previewLayer, viewerChannels } from "./preview-layers.js";
-import { fitViewToPlanes, resolveView } from "./resolve-view.js";
+import { axesAtStep, fitViewToPlanes, resolveView } from "./resolve-view.js";
 import { TRAITS, type ChannelInfo, type PlaneView, type WellProgress } from "./run-state.js";
 import { TaskController, TaskStatus } from "./task-controller.js";
 import { themeStyles } from "./theme-styles.js";
@@ -122,7 +122,10 @@ export class OhrStackViewer extends LitElement {
             @ohr-channel-toggle=${this.#onToggle}
             @ohr-contrast-change=${this.#onContrast}
           ></ohr-channel-controls>
-          <ohr-axis-sliders .axes=${this.axes} .view=${view}></ohr-axis-sliders>
+          <ohr-axis-sliders
+            .axes=${axesAtStep(this.axes, this.previews?.forWell(this.well) ?? [], view.step)}
+            .view=${view}
+          ></ohr-axis-sliders>
         </div>
       </div>
       ${w?.error == null ? nothing : html`<pre class="well-error" role="alert">${w.error}</pre>`}

@@ -51,3 +51,30 @@ export function fitViewToPlanes(view: PlaneView, planes: Iterable<PlaneCoordinat
   if (best === undefined) return view;
   return { site: best.site, z: best.z, timepoint: best.timepoint, step: view.step };
 }
+
+/**
+ * The axes as they are at one step of one well: the sites, z-planes and timepoints its planes
+ * have there. A step that flattens z has no z at all, so the z slider disappears for it instead
+ * of moving through planes that do not exist. Before any plane of the step arrived, the plate's
+ * axes stand in.
+ */
+export function axesAtStep(
+  axes: Axes,
+  planes: Iterable<PlaneCoordinates>,
+  step: string | null,
+): Axes {
+  const sites = new Set<number>();
+  const z = new Set<number>();
+  const timepoints = new Set<number>();
+  let seen = false;
+  for (const p of planes) {
+    if (p.step !== step) continue;
+    seen = true;
+    if (p.site !== null) sites.add(p.site);
+    if (p.z !== null) z.add(p.z);
+    if (p.timepoint !== null) timepoints.add(p.timepoint);
+  }
+  if (!seen) return axes;
+  const sorted = (values: Set<number>): number[] => [...values].sort((a, b) => a - b);
+  return { ...axes, sites: sorted(sites), z: sorted(z), timepoints: sorted(timepoints) };
+}

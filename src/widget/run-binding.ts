@@ -139,6 +139,10 @@ export class RunBinding implements ReactiveController {
     } catch (error) {
       if (error instanceof CommandAbortedError) {
         this.#session.replayRequested = false; // this view went away; the next one asks again
+      } else if (error instanceof CommandTimeoutError) {
+        // A busy kernel (a cell still running, e.g. run.wait()) answers later: the replayed
+        // previews arrive through the usual preview listener then. Nothing failed.
+        console.info("[openhcs-remote] replay_previews waits for the kernel to be free");
       } else if (isOhrError(error)) {
         console.warn(`[openhcs-remote] ${error.code}: ${error.message}`);
         this.#view.notice = `Earlier images could not be replayed (${error.code}); new ones will still appear.`;

@@ -97,6 +97,21 @@ describe("the anywidget module with a model implementing the contract", () => {
     expect(quadrants(second.view)).toEqual([CYAN, GREEN, BLUE, BLACK]);
   });
 
+  it("says nothing alarming when a busy kernel answers replay_previews late, and draws the previews then", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const { model, shim } = openModel();
+    shim.busy = true; // a cell such as run.wait() is still running
+    const { view } = await renderView(model);
+    await vi.advanceTimersByTimeAsync(10_100); // the replay command times out
+    await settle(view);
+    const notice = deep(view, "ohr-run-header").shadowRoot?.querySelector(".notice");
+    expect(notice?.textContent ?? "").not.toContain("replayed");
+    // The kernel gets to it later: its previews arrive and are drawn.
+    for (const plane of quadrantPlanes("A01")) shim.publish(plane);
+    await settle(view);
+    expect(quadrants(view)).toEqual([CYAN, GREEN, BLUE, BLACK]);
+  });
+
   it("sends cancel as a command, shows it pending, then what the shim answered", async () => {
     const { model, shim } = openModel();
     shim.busy = true;
@@ -151,7 +166,12 @@ describe("the anywidget module with a model implementing the contract", () => {
     const { model, shim } = openModel(
       runningState({ axes: { sites: [1], z: [1, 2], timepoints: [1], steps: ["normalize"] } }),
     );
-    for (const plane of [...quadrantPlanes("A01"), ...quadrantPlanes("B03")]) shim.publish(plane);
+    const planes = [
+      ...quadrantPlanes("A01"),
+      ...quadrantPlanes("B03"),
+      ...quadrantPlanes("B03", { z: 2 }),
+    ];
+    for (const plane of planes) shim.publish(plane);
     const { view } = await renderView(model);
     await userEvent.click(deep(view, "ohr-plate-grid", '[data-well="B03"]'));
     await settle(view);

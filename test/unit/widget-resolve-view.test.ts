@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PlaneCoordinates } from "../../src/widget/preview-message.js";
-import { fitViewToPlanes, resolveView } from "../../src/widget/resolve-view.js";
+import { axesAtStep, fitViewToPlanes, resolveView } from "../../src/widget/resolve-view.js";
 
 /** The demo pipeline's planes of one well: normalize keeps z, z_projection flattens it. */
 function demoPlanes(): PlaneCoordinates[] {
@@ -37,5 +37,16 @@ describe("the plane the stack viewer shows", () => {
   it("stays as asked while the well has no plane of that step yet", () => {
     const view = { site: 1, z: 1, timepoint: 1, step: "count_cells" };
     expect(fitViewToPlanes(view, demoPlanes())).toBe(view);
+  });
+});
+
+describe("the sliders of one step", () => {
+  it("have no z at a step that flattened the z axis, and all three z-planes before it", () => {
+    expect(axesAtStep(axes, demoPlanes(), "z_projection")).toEqual({ ...axes, z: [] });
+    expect(axesAtStep(axes, demoPlanes(), "normalize")).toEqual(axes);
+  });
+
+  it("are the plate's axes while no plane of that step has arrived", () => {
+    expect(axesAtStep(axes, demoPlanes(), "count_cells")).toBe(axes);
   });
 });
