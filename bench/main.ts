@@ -4,11 +4,13 @@
  * mean anything.
  */
 import { benchControl } from "./control.js";
+import { benchResultStore } from "./result-store.js";
 import { benchStream } from "./stream.js";
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   control: benchControl,
   stream: benchStream,
+  store: benchResultStore,
   widget: async () => (await import("./widget.js")).benchWidget(),
 };
 

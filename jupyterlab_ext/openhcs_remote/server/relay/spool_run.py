@@ -18,7 +18,7 @@ class Lookup:
 
     kind: str  # "item", "gap" or "wait"
     header: bytes = b""
-    payload: bytes = b""
+    payload: bytes | memoryview = b""
     to_seq: int = 0
     reason: str = ""
 

@@ -121,15 +121,19 @@ class Segment:
         index = seq - self.first_seq
         return 0 <= index < len(self.offsets) and self.offsets[index] != NO_RECORD
 
-    def read(self, seq: int) -> tuple[bytes, bytes]:
-        """Header and payload of item ``seq`` (which must be stored here)."""
+    def read(self, seq: int) -> tuple[bytes, memoryview]:
+        """Header and payload of item ``seq`` (which must be stored here).
+
+        The payload is a view into the one buffer read, not a copy: at 8 MiB per image a slice
+        would double the relay's work per item sent.
+        """
         index = seq - self.first_seq
         offset, header_len = self.offsets[index], self.header_lens[index]
         payload_len = self.payload_lens[index]
         if self.fd is None:
             self.fd = os.open(self.path, os.O_RDONLY)
-        data = os.pread(self.fd, header_len + payload_len, offset + FIXED)
-        return data[:header_len], data[header_len:]
+        data = memoryview(os.pread(self.fd, header_len + payload_len, offset + FIXED))
+        return data[:header_len].tobytes(), data[header_len:]
 
     def items(self) -> Iterator[int]:
         """Seqs stored here, in order."""
