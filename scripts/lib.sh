@@ -34,8 +34,20 @@ ensure_venv() {
   [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
   pip_install --upgrade pip
   pip_install -r "$ROOT/requirements/dev.txt"
+  rm -f "$STAMPS"/venv-* "$STAMPS"/editable-* && touch "$STAMPS/venv-$h"
+}
+
+# The clone's own package, editable, into .venv. Runs after build_ts: the wheel config
+# force-includes the built widget bundle, which a fresh clone does not have before the build.
+ensure_editable_install() {
+  local h
+  h=$(inputs_hash "$ROOT/jupyterlab_ext/pyproject.toml" "$ROOT/package.json")
+  if [[ -f "$STAMPS/editable-$h" ]] && "$VENV/bin/python" -c "import openhcs_remote" 2>/dev/null; then
+    return
+  fi
+  say "installing the clone's openhcs_remote package into .venv (editable)"
   SKIP_JUPYTER_BUILDER=1 pip_install --no-deps --no-build-isolation -e "$ROOT/jupyterlab_ext"
-  rm -f "$STAMPS"/venv-* && touch "$STAMPS/venv-$h"
+  rm -f "$STAMPS"/editable-* && touch "$STAMPS/editable-$h"
 }
 
 ensure_chromium() {
@@ -61,6 +73,7 @@ build_ts() {
   local labext="$VENV/share/jupyter/labextensions"
   mkdir -p "$labext"
   ln -sfn "$ROOT/jupyterlab_ext/openhcs_remote/labextension" "$labext/openhcs-remote"
+  ensure_editable_install
 }
 
 export PATH="$VENV/bin:$ROOT/node_modules/.bin:$PATH"

@@ -247,7 +247,10 @@ class RelayClient:
             if self._pending:
                 received: _Received | None = self._pending.pop(0)
             else:
-                received = self._recv(max(0.0, deadline - time.monotonic()))
+                # Wait in slices of the silence timeout, so a relay that went away (no heartbeat,
+                # no item) is noticed and greeted again while the caller is still waiting.
+                remaining = max(0.0, deadline - time.monotonic())
+                received = self._recv(min(remaining, self.silence_timeout))
             if received is None:
                 if time.monotonic() - self._last_heard > self.silence_timeout:
                     self._rehello()

@@ -55,3 +55,16 @@ def test_two_relays_never_share_a_spool(tmp_path):
         Spool(tmp_path, 1 << 30)
     first.close()
     Spool(tmp_path, 1 << 30).close()
+
+
+def test_the_last_item_is_served_after_a_restart_that_only_ended_the_run(tmp_path):
+    # A relay restarted after the last item opens a fresh segment for the end record alone,
+    # starting at that item's seq; the item must still be found in the segment before it.
+    spool = Spool(tmp_path, 1 << 30)
+    fill(spool, "run", 3)
+    spool.close()
+    reopened = Spool(tmp_path, 1 << 30)
+    run = reopened.run("run")
+    reopened.end_run(run, "complete")
+    assert [reopened.lookup(run, seq).kind for seq in (1, 2, 3)] == ["item"] * 3
+    assert reopened.lookup(run, 3).header == b'{"n":3}'

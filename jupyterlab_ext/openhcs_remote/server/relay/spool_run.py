@@ -77,9 +77,14 @@ class RunState:
                 return Lookup("gap", to_seq=last, reason="lost")
         starts = [segment.first_seq for segment in self.segments]
         index = bisect.bisect_right(starts, seq) - 1
-        if index >= 0 and self.segments[index].has(seq):
-            header, payload = self.segments[index].read(seq)
-            return Lookup("item", header=header, payload=payload)
+        # Segments may share a first seq: one opened after a restart to hold only the run's end
+        # record starts at the last item's seq. Look back until a segment has the item.
+        for segment in reversed(self.segments[: index + 1]):
+            if segment.has(seq):
+                header, payload = segment.read(seq)
+                return Lookup("item", header=header, payload=payload)
+            if segment.first_seq < seq:
+                break
         return Lookup("gap", to_seq=seq, reason="lost")  # a hole no record explains
 
     def metadata(self) -> dict[str, Any]:
