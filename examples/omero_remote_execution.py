@@ -3,11 +3,11 @@
 
 The original plan's example (plan_04): connect to OMERO, query the plate (wells, channel
 labels), define a pipeline, execute it remotely, and save the results. Without OMERO it runs on a
-plate path on the server — e.g. against the local demo server:
+plate path on the server — e.g. against a local server (in the project's .venv):
 
-    scripts/demo.sh --headless            # once: starts nothing permanent, writes the demo plate
+    openhcs-remote-server synthetic-plate /tmp/demo-plate
     openhcs-remote-server &               # execution server :7777 (+8777), relay :5600
-    python examples/omero_remote_execution.py --plate .openhcs-remote/demo/plate --out results/
+    python examples/omero_remote_execution.py --plate /tmp/demo-plate --out results/
 
 With OMERO (needs `omero-py`, which needs ZeroC Ice):
 
@@ -15,6 +15,7 @@ With OMERO (needs `omero-py`, which needs ZeroC Ice):
         --omero-host omero.lab --omero-user me --plate 2201 --out results/
 
 Reach a remote server through an SSH tunnel (docs/user-guide.md): its ports are loopback-only.
+The notebook beside this file, omero_remote_execution.ipynb, runs the same steps cell by cell.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from openhcs_remote import OpenHCSRemoteError, RemoteOrchestrator
+from openhcs_remote.notebook.omero_layout import read_omero_plate
 
 # The pipeline, as OpenHCS source (normalise, flatten z, count cells). With `openhcs` installed
 # here, a list of FunctionStep objects works as well: RemoteOrchestrator turns it into source with
@@ -62,41 +66,59 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def connect_omero(args: argparse.Namespace) -> Any:
-    """Open a BlitzGateway connection, or exit with what is missing."""
+class OmeroUnavailableError(RuntimeError):
+    """OMERO was asked for but cannot be reached: ``omero-py`` missing, or the login failed."""
+
+
+def connect_omero(host: str, port: int = 4064, user: str | None = None) -> Any:
+    """Open a BlitzGateway connection (password from ``OMERO_PASSWORD`` or a prompt)."""
     try:
         from omero.gateway import BlitzGateway
-    except ImportError:
-        sys.exit(OMERO_MISSING)
+    except ImportError as error:
+        raise OmeroUnavailableError(OMERO_MISSING) from error
+    user = user or input("OMERO user: ")
     password = os.environ.get("OMERO_PASSWORD") or getpass.getpass("OMERO password: ")
-    conn = BlitzGateway(args.omero_user, password, host=args.omero_host, port=args.omero_port)
+    conn = BlitzGateway(user, password, host=host, port=port)
     if not conn.connect():
-        sys.exit(f"could not log in to OMERO at {args.omero_host}:{args.omero_port}")
+        raise OmeroUnavailableError(f"could not log in to OMERO at {host}:{port} as {user}")
     return conn
 
 
-def describe_omero_plate(conn: Any, plate_id: int) -> None:
-    """Print the plate's wells and channel labels, as the original plan queried them."""
-    plate = conn.getObject("Plate", plate_id)
-    if plate is None:
-        sys.exit(f"OMERO has no plate {plate_id} visible to {conn.getUser().getName()}")
-    wells = sorted(well.getWellPos() for well in plate.listChildren())
-    image = next(iter(plate.listChildren())).getImage(0)
-    shown = ", ".join(wells[:8])
-    print(f"OMERO plate {plate_id} '{plate.getName()}': {len(wells)} wells ({shown}…)")
-    print(f"channels: {', '.join(image.getChannelLabels())}")
+def describe_omero_plate(conn: Any, plate_id: int) -> str:
+    """The plate's name, wells and channel labels, as the original plan queried them."""
+    plate = read_omero_plate(conn, plate_id)
+    shown = ", ".join(plate.wells[:8]) + ("…" if len(plate.wells) > 8 else "")
+    return (
+        f"OMERO plate {plate.plate_id} '{plate.name}': {len(plate.wells)} wells ({shown}), "
+        f"{plate.layout['rows']}×{plate.layout['columns']} layout\n"
+        f"channels: {', '.join(plate.channel_names) or '(none labelled)'}"
+    )
+
+
+def progress_line(run: Any) -> str:
+    """One line of progress: status, percent, wells done and the ETA while there is one."""
+    progress = run.progress
+    eta = "" if progress.eta_s is None or run.done() else f", ETA {progress.eta_s:.0f} s"
+    wells = f"{progress.wells_done}/{progress.wells_total} wells"
+    return f"{run.status}: {progress.percent:5.1f} %, {wells}{eta}"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the example; returns the exit code."""
-    args = parse_args(argv)
-    from openhcs_remote import RemoteOrchestrator
+    """Run the example; exits with the error's own message (and traceback) when it fails."""
+    try:
+        run_example(parse_args(argv))
+    except (OmeroUnavailableError, OpenHCSRemoteError) as error:
+        sys.exit(f"error: {error}")
+    return 0
 
+
+def run_example(args: argparse.Namespace) -> None:
+    """Describe the plate, run the pipeline remotely with progress, save the results."""
     plate: int | str = int(args.plate) if args.plate.isdigit() else args.plate
     conn = None
     if args.omero_host:
-        conn = connect_omero(args)
-        describe_omero_plate(conn, int(plate))
+        conn = connect_omero(args.omero_host, args.omero_port, args.omero_user)
+        print(describe_omero_plate(conn, int(plate)))
     elif isinstance(plate, str) and Path(plate).exists():
         plate = str(Path(plate).resolve())  # a local demo server shares this disk
 
@@ -110,24 +132,23 @@ def main(argv: list[str] | None = None) -> int:
         plate, PIPELINE, CONFIG, viewer_port=args.viewer_port, config_params=params
     )
     shown = ""
-    while not run.done():
-        progress = run.progress
-        eta = "" if progress.eta_s is None else f", ETA {progress.eta_s:.0f} s"
-        wells = f"{progress.wells_done}/{progress.wells_total} wells"
-        line = f"{run.status}: {progress.percent:5.1f} %, {wells}{eta}"
+    while True:
+        finished = run.done()  # read first: the line drawn after it shows the final figures
+        line = progress_line(run)
         if line != shown:
             print(f"\r{line}\033[K", end="", flush=True)
             shown = line
+        if finished:
+            break
         time.sleep(0.5)
     print()
     run.result()  # raises RemoteExecutionError with the server's traceback if the run failed
     args.out.mkdir(parents=True, exist_ok=True)
-    store = run.save(args.out / f"run-{run.execution_id[:8]}.ome.zarr")
+    store = run.save(args.out / f"run-{run.execution_id[:8]}")
     run.contact_sheet(args.out / "contact-sheet.png")
     print(f"{run}\nresults: {store}\ncontact sheet: {args.out / 'contact-sheet.png'}")
     if conn is not None:
         conn.close()
-    return 0
 
 
 if __name__ == "__main__":
