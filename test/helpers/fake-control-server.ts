@@ -26,6 +26,8 @@ export interface FakeControlServer {
   /** Every request received, decoded. */
   readonly requests: Record<string, unknown>[];
   behaviour: FakeBehaviour;
+  /** Resolves once the fake listens again after dropping its connections. */
+  listening: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startFakeControlServer(behaviour: FakeBehaviour): Promise<
     port,
     requests: [],
     behaviour,
+    listening: Promise.resolve(),
     async close() {
       router.close();
       await Promise.resolve();
@@ -57,7 +60,8 @@ export async function startFakeControlServer(behaviour: FakeBehaviour): Promise<
           // Drop every connection by closing and re-binding the socket.
           socket.close();
           router = new Router({ linger: 0 });
-          await router.bind(`tcp://127.0.0.1:${port + 1000}`);
+          fake.listening = bindWhenFree(router, `tcp://127.0.0.1:${port + 1000}`);
+          await fake.listening;
           void serve(router);
           return;
         }
@@ -68,4 +72,17 @@ export async function startFakeControlServer(behaviour: FakeBehaviour): Promise<
   };
   void serve(router);
   return fake;
+}
+
+/** Bind, retrying while the port is still held: zeromq.js closes a socket in the background. */
+async function bindWhenFree(socket: Router, url: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await socket.bind(url);
+      return;
+    } catch (error) {
+      if (attempt >= 100 || (error as { code?: string }).code !== "EADDRINUSE") throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 }

@@ -61,6 +61,7 @@ describe("RemoteOrchestrator against a misbehaving server", () => {
       retries: 0,
     });
     const failure = await orch.ping().catch((error: unknown) => error);
+    await fake.listening; // a fake that dropped its connections listens again first
     const second = await orch.ping();
     return { failure, address: `127.0.0.1:${fake.port + 1000}`, second };
   }
