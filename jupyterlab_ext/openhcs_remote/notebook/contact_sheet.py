@@ -15,12 +15,15 @@ from typing import Any
 
 import numpy as np
 
+from .omero_layout import row_letters
+from .pixel_font import draw_text, text_size
 from .run_state import well_position
 
 MAX_SHEET_WIDTH = 1200
 GAP = 2
 BACKGROUND = (24, 24, 24)
 EMPTY_WELL = (48, 48, 48)
+LABEL = (170, 170, 170)
 
 
 def encode_png(rgb: np.ndarray) -> bytes:
@@ -98,24 +101,43 @@ def contact_sheet(
     if not by_well:
         return None
     positions = {well: well_position(well) for well in by_well}
-    if layout and all(p is not None for p in positions.values()):
+    labelled = bool(layout) and all(p is not None for p in positions.values())
+    if layout and labelled:
         rows, columns = int(layout["rows"]), int(layout["columns"])
-    else:  # no plate grid: lay the wells out in name order
+    else:  # no plate grid: lay the wells out in name order, without row and column labels
         columns = min(12, len(by_well))
         rows = -(-len(by_well) // columns)
         positions = {w: divmod(i, columns) for i, w in enumerate(sorted(by_well))}
-    size = max(16, min(96, (MAX_SHEET_WIDTH - GAP) // columns - GAP))
-    sheet = np.empty((rows * (size + GAP) + GAP, columns * (size + GAP) + GAP, 3), np.uint8)
+    scale = 2 if columns <= 24 else 1
+    left = text_size(row_letters(rows - 1), scale)[0] + 3 * GAP if labelled else 0
+    top = text_size("0", scale)[1] + 3 * GAP if labelled else 0
+    size = max(16, min(96, (MAX_SHEET_WIDTH - left - GAP) // columns - GAP))
+    sheet = np.empty(
+        (top + rows * (size + GAP) + GAP, left + columns * (size + GAP) + GAP, 3), np.uint8
+    )
     sheet[:] = BACKGROUND
-    colors = {c["index"]: c["color"] for c in channels}
+
+    def origin(row: int, column: int) -> tuple[int, int]:
+        return top + GAP + row * (size + GAP), left + GAP + column * (size + GAP)
+
     for row in range(rows):
         for column in range(columns):
-            y, x = GAP + row * (size + GAP), GAP + column * (size + GAP)
+            y, x = origin(row, column)
             sheet[y : y + size, x : x + size] = EMPTY_WELL
+    if labelled:  # so a reader finds a well by its name: letters down the side, numbers on top
+        for column in range(columns):
+            width, height = text_size(str(column + 1), scale)
+            x = origin(0, column)[1] + (size - width) // 2
+            draw_text(sheet, str(column + 1), (top + GAP - height) // 2, x, scale, LABEL)
+        for row in range(rows):
+            width, height = text_size(row_letters(row), scale)
+            y = origin(row, 0)[0] + (size - height) // 2
+            draw_text(sheet, row_letters(row), y, (left + GAP - width) // 2, scale, LABEL)
+    colors = {c["index"]: c["color"] for c in channels}
     for well, planes in by_well.items():
         position = positions[well]
         if position is None or position[0] >= rows or position[1] >= columns:
             continue
-        y, x = GAP + position[0] * (size + GAP), GAP + position[1] * (size + GAP)
+        y, x = origin(*position)
         sheet[y : y + size, x : x + size] = _thumbnail(planes, colors, size)
     return encode_png(sheet)
