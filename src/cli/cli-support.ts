@@ -37,6 +37,7 @@ export const SERVER_OPTIONS = {
   server: { type: "string", short: "s" },
   "timeout-ms": { type: "string" },
   retries: { type: "string" },
+  ipc: { type: "boolean" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
@@ -45,6 +46,8 @@ export const SERVER_OPTIONS = {
 export const SERVER_OPTIONS_HELP = `  -s, --server HOST:PORT   execution server (data port; control is port+1000)
       --timeout-ms N       budget of each request (default 30000)
       --retries N          retries of a transient failure (default 3)
+      --ipc                a server on this host started with --transport ipc
+                           (its sockets in ~/.openhcs/ipc, named by PORT)
       --json               machine-readable output (JSON lines on stdout)
   -h, --help               this help`;
 
@@ -74,6 +77,7 @@ export function orchestratorFrom(
     server?: string | undefined;
     "timeout-ms"?: string | undefined;
     retries?: string | undefined;
+    ipc?: boolean | undefined;
   },
   serverText = values.server,
 ): RemoteOrchestrator {
@@ -84,6 +88,7 @@ export function orchestratorFrom(
     serverPort: port,
     timeoutMs: positiveInteger(values["timeout-ms"], "timeout-ms") ?? 30_000,
     retries: positiveInteger(values.retries, "retries") ?? 3,
+    transport: values.ipc === true ? "ipc" : "tcp",
     onWarning: (warning) => {
       process.stderr.write(`openhcs-remote: warning: ${warning.message}\n`);
     },

@@ -1,5 +1,5 @@
 /** Free loopback ports for fakes and servers a test starts itself. */
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 
 /**
  * A data port whose control port (+1000, OpenHCS's offset) is in range: bind port 0, note the
@@ -18,4 +18,18 @@ export async function freePortPair(): Promise<number> {
     });
     if (port > 0 && port + 1000 <= 65535) return port;
   }
+}
+
+/** Whether something accepts a TCP connection at `host:port` right now. */
+export async function canConnectTcp(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => {
+      resolve(false);
+    });
+  });
 }

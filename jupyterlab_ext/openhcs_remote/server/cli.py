@@ -69,6 +69,13 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "pair (default: %(default)s)",
     )
     parser.add_argument(
+        "--transport",
+        choices=("tcp", "ipc"),
+        default="tcp",
+        help="tcp, or ipc for clients on this host only: sockets in ~/.openhcs/ipc named by "
+        "the ports, nothing on the network; the relay stays on TCP (default: %(default)s)",
+    )
+    parser.add_argument(
         "--log-dir",
         type=Path,
         default=Path(".openhcs-remote/logs"),
@@ -181,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             log_dir=args.log_dir,
             json_events=args.json,
             startup_timeout=args.startup_timeout,
+            transport=args.transport,
             relay=not args.no_relay,
             relay_viewer_port=args.relay_viewer_port,
             relay_stream_port=args.relay_stream_port,

@@ -2,7 +2,8 @@
 
 OpenHCS ships no console script for its server; its own client spawns
 ``python -m openhcs.runtime.zmq_execution_server_launcher``. We do the same, with
-TCP on an explicit host (OpenHCS defaults to IPC on Linux and to binding ``*``).
+TCP on an explicit host by default (OpenHCS defaults to IPC on Linux and to binding ``*``),
+or IPC when asked (a client on the same host, nothing on the network).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openhcs_remote.server.control_client import control_request
-from openhcs_remote.server.ports import CONTROL_PORT_OFFSET
+from openhcs_remote.server.ports import CONTROL_PORT_OFFSET, ipc_socket_path
 
 
 class ServerStartError(RuntimeError):
@@ -29,10 +30,11 @@ class ServerStartError(RuntimeError):
 
 @dataclass(frozen=True)
 class ExecutionEndpoint:
-    """Where the execution server listens."""
+    """Where the execution server listens: TCP on ``host``, or IPC sockets named by the ports."""
 
     host: str
     port: int
+    transport: str = "tcp"
 
     @property
     def control_port(self) -> int:
@@ -42,7 +44,17 @@ class ExecutionEndpoint:
     @property
     def control_address(self) -> str:
         """ZeroMQ address of the control socket."""
-        return f"tcp://{self.host}:{self.control_port}"
+        return self._address(self.control_port)
+
+    @property
+    def data_address(self) -> str:
+        """ZeroMQ address of the progress (PUB) socket."""
+        return self._address(self.port)
+
+    def _address(self, port: int) -> str:
+        if self.transport == "ipc":
+            return f"ipc://{ipc_socket_path(port)}"
+        return f"tcp://{self.host}:{port}"
 
 
 class ExecutionServerProcess:
@@ -91,7 +103,7 @@ class ExecutionServerProcess:
             "--port",
             str(self.endpoint.port),
             "--transport-mode",
-            "tcp",
+            self.endpoint.transport,
             "--persistent",
             "--log-file-path",
             str(self.log_path),
@@ -135,12 +147,12 @@ class ExecutionServerProcess:
                 last_message = message
                 if phase == "failed":
                     raise ServerStartError(
-                        f"OpenHCS execution server on {self.endpoint.host}:{self.endpoint.port} "
+                        f"OpenHCS execution server on {self.endpoint.data_address} "
                         f"failed to start: {message} (log: {self.log_path})"
                     )
             if self._process is not None and self._process.poll() is not None:
                 raise ServerStartError(
-                    f"OpenHCS execution server on {self.endpoint.host}:{self.endpoint.port} "
+                    f"OpenHCS execution server on {self.endpoint.data_address} "
                     f"exited with code {self._process.returncode} before answering "
                     f"(log: {self.log_path})\n{self.log_tail()}"
                 )
@@ -152,7 +164,7 @@ class ExecutionServerProcess:
             if pong.get("type") == "pong":
                 return pong
         raise ServerStartError(
-            f"OpenHCS execution server on {self.endpoint.host}:{self.endpoint.port} did not "
+            f"OpenHCS execution server on {self.endpoint.data_address} did not "
             f"answer a ping within {timeout:g}s (log: {self.log_path})"
         )
 

@@ -7,8 +7,18 @@ means both ports are free.
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 CONTROL_PORT_OFFSET = 1000
+
+
+def ipc_socket_path(port: int) -> Path:
+    """Where OpenHCS's IPC mode puts the socket named by ``port`` (its OPENHCS_ZMQ_CONFIG).
+
+    Written out rather than imported so the launcher starts without importing OpenHCS;
+    tests/test_server_ipc.py checks it against the installed ``zmqruntime``.
+    """
+    return Path.home() / ".openhcs" / "ipc" / f"openhcs-zmq-{port}.sock"
 
 
 def port_is_free(host: str, port: int) -> bool:

@@ -41,6 +41,7 @@ class ServeOptions:
     log_dir: Path
     json_events: bool
     startup_timeout: float
+    transport: str = "tcp"
     relay: bool = True
     relay_viewer_port: int = 5555
     relay_stream_port: int = 5600
@@ -84,7 +85,7 @@ def serve(options: ServeOptions) -> int:
             "programs as this user. Prefer loopback plus an SSH tunnel (see docs/user-guide.md)."
         )
     port = options.port or free_endpoint_port(options.host)
-    endpoint = ExecutionEndpoint(options.host, port)
+    endpoint = ExecutionEndpoint(options.host, port, options.transport)
     server = ExecutionServerProcess(endpoint, log_path=options.log_dir / f"execution-{port}.log")
     temporary_spool = None
     if options.relay and options.spool_dir is None and options.port == 0:
@@ -112,7 +113,7 @@ def serve(options: ServeOptions) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    report.say(f"starting the OpenHCS execution server on tcp://{endpoint.host}:{endpoint.port}")
+    report.say(f"starting the OpenHCS execution server on {endpoint.data_address}")
     server.start()
     try:
         started = time.monotonic()
@@ -131,14 +132,16 @@ def serve(options: ServeOptions) -> int:
         application = pong.get("application") or {}
         report.say(
             f"execution server ready in {time.monotonic() - started:.1f}s: "
-            f"data (progress) tcp://{endpoint.host}:{endpoint.port}, "
-            f"control tcp://{endpoint.host}:{endpoint.control_port}"
+            f"data (progress) {endpoint.data_address}, control {endpoint.control_address}"
         )
         report.event(
             "ready",
             execution={
                 "host": endpoint.host,
                 "port": endpoint.port,
+                "transport": endpoint.transport,
+                "address": endpoint.data_address,
+                "control_address": endpoint.control_address,
                 "control_port": endpoint.control_port,
                 "pid": server.pid,
                 "application": application,
