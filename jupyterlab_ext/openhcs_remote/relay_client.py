@@ -211,7 +211,10 @@ class RelayClient:
             if isinstance(message, dict) and message["type"] == "welcome":
                 if self._on_welcome(message):
                     return message
-            else:
+            elif not _about_an_old_session(message):
+                # Items, gaps and ends are kept for receive(). Heartbeats and ERR_NO_SESSION
+                # answer what was sent before this hello: handled after the welcome, they
+                # would start yet another session and the relay would send items twice.
                 self._pending.append(received)
         raise TimeoutError(f"no welcome from relay {self.address} within {timeout:g}s")
 
@@ -327,8 +330,8 @@ class RelayClient:
             run.ended = True
             return RelayEnd(message["execution_id"], int(message["last_seq"]), message["status"])
         if kind == "heartbeat":
-            if self.incarnations and message["incarnation"] != self.incarnations[-1]:
-                self._rehello()
+            if self.incarnations and message["incarnation"] not in self.incarnations:
+                self._rehello()  # a relay we have not met: the old one restarted
             return None
         if kind == "error":
             if message.get("code") == "ERR_NO_SESSION":
@@ -369,3 +372,12 @@ class RelayClient:
         frames = self._socket.recv_multipart()
         self._last_heard = time.monotonic()
         return _Received(decode_message(frames), sum(len(frame) for frame in frames))
+
+
+def _about_an_old_session(message: Any) -> bool:
+    """Whether a message received while waiting for a welcome concerns the session before it."""
+    if not isinstance(message, dict):
+        return False
+    if message["type"] == "heartbeat":
+        return True
+    return message["type"] == "error" and message.get("code") == "ERR_NO_SESSION"
