@@ -221,7 +221,9 @@ export class RelaySession {
         this.onWelcome(message);
         break;
       case "heartbeat":
-        if (this.isOpen && message.incarnation !== this.incarnations.at(-1)) this.hello();
+        // Only a relay never welcomed us means a restart: heartbeats of the old one can still
+        // be queued behind the new welcome (ZeroMQ fair-queues the old and new connections).
+        if (this.isOpen && !this.incarnations.includes(message.incarnation)) this.hello();
         break;
       case "pong":
         break;
