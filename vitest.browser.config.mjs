@@ -3,8 +3,7 @@
 // it needs a browser; run with `npx vitest run --config vitest.browser.config.mjs`.
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
-
-const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { CHROMIUM, CHROMIUM_ARGS } from "./test/helpers/chromium.ts";
 
 export default defineConfig({
   // Pre-bundle what the elements import, so vite does not reload the page mid-run.
@@ -30,17 +29,8 @@ export default defineConfig({
       viewport: { width: 1100, height: 800 },
       provider: playwright({
         launchOptions: {
-          executablePath: chromium,
-          args: [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-          ],
+          executablePath: CHROMIUM,
+          args: [...CHROMIUM_ARGS],
           // No --user-data-dir: Playwright's launch() refuses it and already starts every run
           // on a fresh temporary profile.
         },

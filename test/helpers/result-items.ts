@@ -12,6 +12,7 @@ import type {
   ResultShapes,
 } from "../../src/orchestrator/result-image.js";
 import type { StoredImage } from "../../src/orchestrator/result-store/index.js";
+import { ITEM_SIZE } from "../../src/orchestrator/result-store/pixel-types.js";
 import { REPO_ROOT, runPythonJson } from "./python.js";
 
 /** A small seeded generator (mulberry32): the same seed gives the same items on every run. */
@@ -37,24 +38,10 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
   return out;
 }
 
-const ITEM_SIZE: Record<string, number> = {
-  uint8: 1,
-  int8: 1,
-  bool: 1,
-  uint16: 2,
-  int16: 2,
-  float16: 2,
-  uint32: 4,
-  int32: 4,
-  float32: 4,
-  float64: 8,
-  complex64: 8,
-};
-
 /** Random little-endian pixels of `dtype`; floats are finite, float16 bytes valid halves. */
 export function randomPixels(dtype: ResultDtype, count: number, seed: number): Uint8Array {
   const random = seededRandom(seed);
-  const bytes = new Uint8Array(count * (ITEM_SIZE[dtype] ?? 1));
+  const bytes = new Uint8Array(count * ITEM_SIZE[dtype]);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < count; i++) {
     const r = random();
@@ -78,7 +65,7 @@ export function randomPixels(dtype: ResultDtype, count: number, seed: number): U
         break;
       default: {
         // Integers: every byte random, so the whole range (and the sign bit) is exercised.
-        const size = ITEM_SIZE[dtype] ?? 1;
+        const size = ITEM_SIZE[dtype];
         bytes[i * size] = Math.floor(r * 256);
         for (let b = 1; b < size; b++) bytes[i * size + b] = Math.floor(random() * 256);
       }
