@@ -95,10 +95,10 @@ def describe_omero_plate(conn: Any, plate_id: int) -> str:
     )
 
 
-def progress_line(run: Any) -> str:
-    """One line of progress: status, percent, wells done and the ETA while there is one."""
+def progress_line(run: Any, finished: bool) -> str:
+    """One line of progress: status, percent, wells done and, until it finished, the ETA."""
     progress = run.progress
-    eta = "" if progress.eta_s is None or run.done() else f", ETA {progress.eta_s:.0f} s"
+    eta = "" if progress.eta_s is None or finished else f", ETA {progress.eta_s:.0f} s"
     wells = f"{progress.wells_done}/{progress.wells_total} wells"
     return f"{run.status}: {progress.percent:5.1f} %, {wells}{eta}"
 
@@ -134,7 +134,7 @@ def run_example(args: argparse.Namespace) -> None:
     shown = ""
     while True:
         finished = run.done()  # read first: the line drawn after it shows the final figures
-        line = progress_line(run)
+        line = progress_line(run, finished)
         if line != shown:
             print(f"\r{line}\033[K", end="", flush=True)
             shown = line

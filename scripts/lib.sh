@@ -42,9 +42,8 @@ ensure_venv() {
 ensure_editable_install() {
   local h
   h=$(inputs_hash "$ROOT/jupyterlab_ext/pyproject.toml" "$ROOT/package.json")
-  if [[ -f "$STAMPS/editable-$h" ]] && "$VENV/bin/python" -c "import openhcs_remote" 2>/dev/null; then
-    return
-  fi
+  # ensure_venv drops this stamp whenever it rebuilds .venv.
+  if [[ -f "$STAMPS/editable-$h" ]]; then return; fi
   say "installing the clone's openhcs_remote package into .venv (editable)"
   SKIP_JUPYTER_BUILDER=1 pip_install --no-deps --no-build-isolation -e "$ROOT/jupyterlab_ext"
   rm -f "$STAMPS"/editable-* && touch "$STAMPS/editable-$h"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -82,31 +81,23 @@ def test_asking_for_omero_without_omero_py_says_what_to_install(server, tmp_path
     assert "Traceback" not in done.stderr
 
 
-def test_the_notebook_version_runs_top_to_bottom(server, sidecar_bundle, zstack_plate, tmp_path):
+def test_the_notebook_version_runs_top_to_bottom(
+    server, sidecar_bundle, zstack_plate, tmp_path, monkeypatch
+):
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    env = {
-        "OPENHCS_REMOTE_PORT": str(server.ready["execution"]["port"]),
-        "OPENHCS_REMOTE_RELAY": f"127.0.0.1:{server.relay['stream_port']}",
-        "OPENHCS_REMOTE_VIEWER_PORT": str(server.relay["viewer_port"]),
-        "OPENHCS_REMOTE_PLATE": str(zstack_plate),
-        "OPENHCS_REMOTE_DEMO_OUT": str(tmp_path / "out"),
-    }
-    saved = {name: os.environ.get(name) for name in [*env, "OMERO_HOST"]}
-    os.environ.update(env)
-    os.environ.pop("OMERO_HOST", None)
-    try:
-        NotebookClient(
-            notebook,
-            timeout=300,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(EXAMPLES)}},
-        ).execute()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    # The kernel inherits this environment: the notebook reads its settings from it.
+    monkeypatch.setenv("OPENHCS_REMOTE_PORT", str(server.ready["execution"]["port"]))
+    monkeypatch.setenv("OPENHCS_REMOTE_RELAY", f"127.0.0.1:{server.relay['stream_port']}")
+    monkeypatch.setenv("OPENHCS_REMOTE_VIEWER_PORT", str(server.relay["viewer_port"]))
+    monkeypatch.setenv("OPENHCS_REMOTE_PLATE", str(zstack_plate))
+    monkeypatch.setenv("OPENHCS_REMOTE_DEMO_OUT", str(tmp_path / "out"))
+    monkeypatch.delenv("OMERO_HOST", raising=False)
+    NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(EXAMPLES)}},
+    ).execute()
     text = "".join(
         output.get("text", "")
         for cell in notebook.cells
