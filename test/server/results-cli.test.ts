@@ -14,28 +14,35 @@ let plate = "";
 const relay = shared.relay as unknown as ReadyRelay;
 const config = join(REPO_ROOT, "examples", "pipelines", "cpu_config.py");
 
+/** `openhcs-remote run` of the normalize pipeline on this file's plate, streamed to the relay. */
+function relayRunArgs(): string[] {
+  const pipeline = join(shared.workDir, "normalize-for-cli.py");
+  writeFileSync(pipeline, PIPELINE_NORMALIZE);
+  return [
+    "run",
+    "--server",
+    `${shared.host}:${shared.port}`,
+    "--plate",
+    plate,
+    "--pipeline",
+    pipeline,
+    "--relay",
+    `${relay.stream_host}:${relay.stream_port}`,
+    "--relay-viewer-port",
+    String(relay.viewer_port),
+  ];
+}
+
 describe("openhcs-remote run --relay against the real server and relay", () => {
   beforeAll(async () => {
     plate = await ownPlate(shared.workDir, "results-cli-plate");
   });
 
   it("streams the run to the relay and reports each image and the total", async () => {
-    const pipeline = join(shared.workDir, "normalize-for-cli.py");
-    writeFileSync(pipeline, PIPELINE_NORMALIZE);
     const { code, stdout, stderr } = await runCli([
-      "run",
-      "--server",
-      `${shared.host}:${shared.port}`,
-      "--plate",
-      plate,
-      "--pipeline",
-      pipeline,
+      ...relayRunArgs(),
       "--config",
       config,
-      "--relay",
-      `${relay.stream_host}:${relay.stream_port}`,
-      "--relay-viewer-port",
-      String(relay.viewer_port),
       "--json",
     ]);
     expect(code, stderr).toBe(0);
@@ -56,21 +63,7 @@ describe("openhcs-remote run --relay against the real server and relay", () => {
   });
 
   it("prints the images received in the closing line for a person", async () => {
-    const pipeline = join(shared.workDir, "normalize-for-cli.py");
-    writeFileSync(pipeline, PIPELINE_NORMALIZE);
-    const { code, stdout, stderr } = await runCli([
-      "run",
-      "--server",
-      `${shared.host}:${shared.port}`,
-      "--plate",
-      plate,
-      "--pipeline",
-      pipeline,
-      "--relay",
-      `${relay.stream_host}:${relay.stream_port}`,
-      "--relay-viewer-port",
-      String(relay.viewer_port),
-    ]);
+    const { code, stdout, stderr } = await runCli(relayRunArgs());
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/complete in .*: 3 wells, 24 images received/);
     // On a pipe the progress line is printed once per finished well, with the image count.

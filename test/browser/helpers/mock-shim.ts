@@ -5,16 +5,11 @@
  * `replay_previews` and `fetch_plane`. It can play a busy kernel (commands wait until `idle()`)
  * and a failing one. The real shim is tested against the same page by its own suite.
  */
+import type { PlaneCoordinates } from "../../../src/widget/preview-message.js";
 import type { MockModel, SentMessage } from "./mock-model.js";
 
 /** A full-resolution plane the fake kernel holds. */
-export interface SourcePlane {
-  readonly well: string;
-  readonly site: number | null;
-  readonly channel: number | null;
-  readonly z: number | null;
-  readonly timepoint: number | null;
-  readonly step: string | null;
+export interface SourcePlane extends PlaneCoordinates {
   readonly width: number;
   readonly height: number;
   readonly values: Uint16Array;
