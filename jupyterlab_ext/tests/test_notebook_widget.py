@@ -122,7 +122,9 @@ def test_the_widget_receives_the_runs_state_as_it_goes(live):
     seen = states(live["comm"])
     statuses = [s["status"] for s in seen if "status" in s]
     assert statuses[0] == "connecting" and statuses[-1] == "complete"
-    assert "running" in statuses or "queued" in statuses
+    # Traits are coalesced (widget_feed.py): on a loaded machine a short run can go from
+    # compiling straight to complete, so any in-between status shows the state went along.
+    assert {"compiling", "queued", "running"} & set(statuses[1:-1])
     final: dict[str, Any] = {}
     for state in seen:
         final.update(state)
