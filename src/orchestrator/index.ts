@@ -12,12 +12,12 @@ export {
 } from "./remote-orchestrator.js";
 export type {
   ResultCoordinates,
-  ResultDtype,
   ResultGap,
   ResultImage,
   ResultItem,
   ResultShapes,
 } from "./result-image.js";
+export type { Dtype } from "../protocol/index.js";
 export { ResultStream, type ResultStreamOptions, type ResultSummary } from "./result-stream.js";
 export type { RelayEndpoint } from "./relay-session.js";
 export type { RunEndStatus } from "./run-cursor.js";

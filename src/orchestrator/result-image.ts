@@ -4,22 +4,7 @@
  * what `onImage` callbacks get.
  */
 
-/** NumPy dtype names the relay sends (docs/relay-stream-protocol.md §4). */
-export type ResultDtype =
-  | "bool"
-  | "uint8"
-  | "uint16"
-  | "uint32"
-  | "uint64"
-  | "int8"
-  | "int16"
-  | "int32"
-  | "int64"
-  | "float16"
-  | "float32"
-  | "float64"
-  | "complex64"
-  | "complex128";
+import type { Dtype } from "../protocol/index.js";
 
 /** Where an item sits in the plate and the pipeline. */
 export interface ResultCoordinates {
@@ -48,7 +33,7 @@ export interface ResultCoordinates {
 export interface ResultImage extends ResultCoordinates {
   readonly kind: "image";
   readonly shape: readonly number[];
-  readonly dtype: ResultDtype;
+  readonly dtype: Dtype;
   /** Exactly `product(shape) × itemsize` bytes. */
   readonly data: Uint8Array;
 }

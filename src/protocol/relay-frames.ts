@@ -3,13 +3,13 @@
  * header, and an image item carries exactly one more frame of `nbytes` raw pixels. The pixel
  * frame is handed on as received, never copied.
  */
+import { DTYPE_SIZES } from "./dtypes.js";
 import { OhrError } from "./errors.js";
 import {
   ControlHeaderSchema,
   ItemHeaderSchema,
   MAX_RELAY_HEADER_BYTES,
   MAX_RELAY_PAYLOAD_BYTES,
-  RELAY_DTYPE_SIZES,
   type ControlHeader,
   type ImageItemHeader,
   type ShapesItemHeader,
@@ -121,7 +121,7 @@ function decodeItem(
     );
   }
   // Multiply step by step so that no product can pass the limit unnoticed (or lose precision).
-  let expected = RELAY_DTYPE_SIZES[header.dtype];
+  let expected = DTYPE_SIZES[header.dtype];
   for (const dimension of header.shape) {
     expected *= dimension;
     if (expected > limits.maxPayloadBytes) {

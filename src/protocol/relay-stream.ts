@@ -6,6 +6,7 @@
  * OpenHCS extras such as `plane_axis`); every field we read is typed and bounded.
  */
 import { z } from "zod";
+import { DTYPE_NAMES } from "./dtypes.js";
 
 /** The stream protocol version this client speaks. */
 export const RELAY_PROTOCOL_VERSION = 1;
@@ -22,26 +23,6 @@ const shortText = z.string().max(4096);
 const seq = z.number().int().min(1).max(MAX_WIRE_INT);
 const count = z.number().int().nonnegative().max(MAX_WIRE_INT);
 const scalar = z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]);
-
-/** Dtype names an image item may carry, with their item sizes in bytes. */
-export const RELAY_DTYPE_SIZES = {
-  bool: 1,
-  uint8: 1,
-  uint16: 2,
-  uint32: 4,
-  uint64: 8,
-  int8: 1,
-  int16: 2,
-  int32: 4,
-  int64: 8,
-  float16: 2,
-  float32: 4,
-  float64: 8,
-  complex64: 8,
-  complex128: 16,
-} as const;
-export type RelayDtype = keyof typeof RELAY_DTYPE_SIZES;
-const dtypeNames = Object.keys(RELAY_DTYPE_SIZES) as [RelayDtype, ...RelayDtype[]];
 
 /** Fields every item shares, whatever its kind. */
 const itemBase = {
@@ -62,7 +43,7 @@ export const ImageItemHeaderSchema = z.looseObject({
   ...itemBase,
   kind: z.literal("image"),
   shape: z.array(z.number().int().min(1).max(MAX_WIRE_INT)).min(1).max(8),
-  dtype: z.enum(dtypeNames),
+  dtype: z.enum(DTYPE_NAMES),
   nbytes: count,
   order: z.literal("C").default("C"),
   byte_order: z.literal("little").default("little"),

@@ -2,8 +2,7 @@
  * Reading one 2-D plane of a result image as numbers, whatever its dtype: a typed-array view
  * where the bytes allow it (no copy), a converted copy for the dtypes JavaScript has no array for.
  */
-import type { ResultDtype } from "../orchestrator/result-image.js";
-import { ITEM_SIZE } from "../orchestrator/result-store/pixel-types.js";
+import { DTYPE_SIZES, type Dtype } from "../protocol/index.js";
 
 /** A plane: `height × width` numbers, row-major. */
 export interface Plane {
@@ -18,7 +17,7 @@ type ViewMaker = new (
   length: number,
 ) => ArrayLike<number>;
 
-const VIEWS: Partial<Record<ResultDtype, ViewMaker>> = {
+const VIEWS: Partial<Record<Dtype, ViewMaker>> = {
   uint8: Uint8Array,
   bool: Uint8Array,
   int8: Int8Array,
@@ -34,17 +33,13 @@ const VIEWS: Partial<Record<ResultDtype, ViewMaker>> = {
  * The first plane of an image of shape `[..., y, x]` (leading axes, e.g. a z stack, at index 0).
  * Returns null for images with fewer than two axes or an empty plane.
  */
-export function firstPlane(
-  shape: readonly number[],
-  dtype: ResultDtype,
-  data: Uint8Array,
-): Plane | null {
+export function firstPlane(shape: readonly number[], dtype: Dtype, data: Uint8Array): Plane | null {
   if (shape.length < 2) return null;
   const height = shape[shape.length - 2] as number;
   const width = shape[shape.length - 1] as number;
   const count = height * width;
   if (count === 0) return null;
-  const size = ITEM_SIZE[dtype];
+  const size = DTYPE_SIZES[dtype];
   if (data.byteLength < count * size) return null;
   const View = VIEWS[dtype];
   if (View !== undefined) {
@@ -55,7 +50,7 @@ export function firstPlane(
   return { width, height, values: convert(dtype, data, count) };
 }
 
-function convert(dtype: ResultDtype, data: Uint8Array, count: number): Float64Array {
+function convert(dtype: Dtype, data: Uint8Array, count: number): Float64Array {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out = new Float64Array(count);
   for (let i = 0; i < count; i += 1) {

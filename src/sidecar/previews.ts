@@ -7,7 +7,7 @@
  * regular sample of at most {@link PERCENTILE_SAMPLE} values, which is what a preview needs and
  * keeps a 2048² float plane at a few milliseconds.
  */
-import type { ResultDtype } from "../orchestrator/result-image.js";
+import type { Dtype } from "../protocol/index.js";
 import { firstPlane, type Plane } from "./plane-values.js";
 
 export const PREVIEW_MAX_EDGE = 256;
@@ -32,7 +32,7 @@ export interface Preview {
 export function makePreview(
   image: {
     readonly shape: readonly number[];
-    readonly dtype: ResultDtype;
+    readonly dtype: Dtype;
     readonly data: Uint8Array;
   },
   maxEdge = PREVIEW_MAX_EDGE,
@@ -100,7 +100,7 @@ function blockMeans(
 /** The two percentiles (in 0..100) of the finite values; `[0, 0]` when there are none. */
 export function percentiles(
   values: ArrayLike<number>,
-  dtype: ResultDtype,
+  dtype: Dtype,
   low: number,
   high: number,
 ): [number, number] {
@@ -123,7 +123,7 @@ export function percentiles(
 }
 
 /** Integer dtypes whose values fit a 65 536-bin histogram, with the offset that makes bins ≥ 0. */
-const HISTOGRAM_OFFSET: Partial<Record<ResultDtype, number>> = {
+const HISTOGRAM_OFFSET: Partial<Record<Dtype, number>> = {
   bool: 0,
   uint8: 0,
   uint16: 0,

@@ -4,7 +4,7 @@
  * inflation, inserted opcodes, repeated chunks), "opcode soup" (random but well-formed-ish opcode
  * sequences) and random bytes.
  */
-import { Op } from "../../src/protocol/pickle-opcodes.js";
+import { Op } from "../../src/protocol/pickle/opcodes.js";
 
 /** A seeded PRNG (mulberry32): same seed, same inputs. */
 export class Rng {

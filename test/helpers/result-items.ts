@@ -6,13 +6,9 @@ import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type {
-  ResultDtype,
-  ResultImage,
-  ResultShapes,
-} from "../../src/orchestrator/result-image.js";
+import type { ResultImage, ResultShapes } from "../../src/orchestrator/result-image.js";
+import { DTYPE_SIZES, type Dtype } from "../../src/protocol/index.js";
 import type { StoredImage } from "../../src/orchestrator/result-store/index.js";
-import { ITEM_SIZE } from "../../src/orchestrator/result-store/pixel-types.js";
 import { REPO_ROOT, runPythonJson } from "./python.js";
 
 /** A small seeded generator (mulberry32): the same seed gives the same items on every run. */
@@ -39,9 +35,9 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
 }
 
 /** Random little-endian pixels of `dtype`; floats are finite, float16 bytes valid halves. */
-export function randomPixels(dtype: ResultDtype, count: number, seed: number): Uint8Array {
+export function randomPixels(dtype: Dtype, count: number, seed: number): Uint8Array {
   const random = seededRandom(seed);
-  const bytes = new Uint8Array(count * ITEM_SIZE[dtype]);
+  const bytes = new Uint8Array(count * DTYPE_SIZES[dtype]);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < count; i++) {
     const r = random();
@@ -65,7 +61,7 @@ export function randomPixels(dtype: ResultDtype, count: number, seed: number): U
         break;
       default: {
         // Integers: every byte random, so the whole range (and the sign bit) is exercised.
-        const size = ITEM_SIZE[dtype];
+        const size = DTYPE_SIZES[dtype];
         bytes[i * size] = Math.floor(r * 256);
         for (let b = 1; b < size; b++) bytes[i * size + b] = Math.floor(random() * 256);
       }
@@ -82,7 +78,7 @@ export interface ImageSpec {
   readonly z?: number | null;
   readonly timepoint?: number | null;
   readonly step?: string | null;
-  readonly dtype?: ResultDtype;
+  readonly dtype?: Dtype;
   readonly shape?: readonly number[];
   readonly seq?: number;
   readonly channelName?: string;

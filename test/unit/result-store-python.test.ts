@@ -5,7 +5,8 @@
  * (napari-ome-zarr's own reader: result-store-napari.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ResultDtype, ResultImage } from "../../src/orchestrator/result-image.js";
+import type { ResultImage } from "../../src/orchestrator/result-image.js";
+import type { Dtype } from "../../src/protocol/index.js";
 import { ResultStore } from "../../src/orchestrator/result-store/index.js";
 import {
   makeImage,
@@ -27,7 +28,7 @@ function range(n: number): number[] {
 /** Every image of one step: a full grid of wells × sites × channels × z × t. */
 function stepImages(
   step: string,
-  dtype: ResultDtype,
+  dtype: Dtype,
   wells: readonly string[],
   sizes: { sites: number; channels: number; z: number; t: number },
 ): ResultImage[] {

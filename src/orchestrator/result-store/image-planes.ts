@@ -4,7 +4,7 @@
  * plane is a view into the item's bytes.
  */
 import type { ResultCoordinates, ResultImage } from "../result-image.js";
-import { ITEM_SIZE, isResultDtype } from "./pixel-types.js";
+import { DTYPE_SIZES, isDtype } from "../../protocol/index.js";
 import { ResultInputError } from "./result-store-errors.js";
 
 /**
@@ -66,7 +66,7 @@ function checkComponentValue(item: ResultCoordinates, field: string, value: unkn
 /** Check an image item and cut it into planes. Throws {@link ResultInputError} naming the field. */
 export function imagePlanes(item: StackedResultImage): ItemPlane[] {
   checkComponents(item);
-  if (!isResultDtype(item.dtype)) {
+  if (!isDtype(item.dtype)) {
     throw new ResultInputError(item, "dtype", `'${String(item.dtype)}' is not a supported dtype`);
   }
   const shape = item.shape;
@@ -79,7 +79,7 @@ export function imagePlanes(item: StackedResultImage): ItemPlane[] {
   }
   const y = shape[shape.length - 2] as number;
   const x = shape[shape.length - 1] as number;
-  const planeBytes = y * x * ITEM_SIZE[item.dtype];
+  const planeBytes = y * x * DTYPE_SIZES[item.dtype];
   const leading = shape.slice(0, -2);
   const count = leading.reduce((a, b) => a * b, 1);
   if (item.data.byteLength !== count * planeBytes) {

@@ -1,32 +1,9 @@
 /**
- * What the store needs to know about each NumPy dtype the relay sends: its size, the Zarr v3
- * data type and fill value, whether zarrita can encode it here, and a plane's value range (for
- * the contrast window viewers show first).
+ * What the store needs to know about each NumPy dtype the relay sends, beyond its size
+ * (`protocol/dtypes.ts`): the Zarr v3 data type and fill value, whether zarrita can encode it
+ * here, and a plane's value range (for the contrast window viewers show first).
  */
-import type { ResultDtype } from "../result-image.js";
-
-/** Bytes per element of each dtype. */
-export const ITEM_SIZE: Readonly<Record<ResultDtype, number>> = {
-  bool: 1,
-  uint8: 1,
-  int8: 1,
-  uint16: 2,
-  int16: 2,
-  float16: 2,
-  uint32: 4,
-  int32: 4,
-  float32: 4,
-  uint64: 8,
-  int64: 8,
-  float64: 8,
-  complex64: 8,
-  complex128: 16,
-};
-
-/** Whether `name` is a dtype the store accepts. */
-export function isResultDtype(name: string): name is ResultDtype {
-  return Object.hasOwn(ITEM_SIZE, name);
-}
+import { DTYPE_SIZES, type Dtype } from "../../protocol/index.js";
 
 /**
  * zarrita 0.7 has no complex types, and `float16` only where `Float16Array` exists (not in
@@ -34,12 +11,12 @@ export function isResultDtype(name: string): name is ResultDtype {
  * little-endian bytes that the `bytes` codec defines (so they are never compressed). float16 is
  * treated so on every Node, so that a store's codecs do not depend on the Node that wrote it.
  */
-export function zarritaEncodes(dtype: ResultDtype): boolean {
+export function zarritaEncodes(dtype: Dtype): boolean {
   return dtype !== "complex64" && dtype !== "complex128" && dtype !== "float16";
 }
 
 /** The Zarr v3 `fill_value` of unwritten planes: zero of the type. */
-export function fillValue(dtype: ResultDtype): number | boolean | [number, number] {
+export function fillValue(dtype: Dtype): number | boolean | [number, number] {
   if (dtype === "bool") return false;
   if (dtype === "complex64" || dtype === "complex128") return [0, 0];
   return 0;
@@ -47,13 +24,13 @@ export function fillValue(dtype: ResultDtype): number | boolean | [number, numbe
 
 type NumericView = ArrayLike<number>;
 
-function numericView(dtype: ResultDtype, bytes: Uint8Array): NumericView | null {
+function numericView(dtype: Dtype, bytes: Uint8Array): NumericView | null {
   const { buffer, byteOffset, byteLength } = bytes;
-  const aligned = byteOffset % ITEM_SIZE[dtype] === 0;
+  const aligned = byteOffset % DTYPE_SIZES[dtype] === 0;
   const source = aligned ? bytes : bytes.slice();
   const offset = aligned ? byteOffset : 0;
   const base = aligned ? buffer : source.buffer;
-  const length = byteLength / ITEM_SIZE[dtype];
+  const length = byteLength / DTYPE_SIZES[dtype];
   switch (dtype) {
     case "bool":
     case "uint8":
@@ -87,10 +64,7 @@ const RANGE_SAMPLES = 1 << 18;
  * 16th pixel of a 2048×2048 plane): a full scan costs ~20 ms per 8 MiB plane here, and a
  * display window does not need the exact extremes.
  */
-export function planeRange(
-  dtype: ResultDtype,
-  bytes: Uint8Array,
-): { min: number; max: number } | null {
+export function planeRange(dtype: Dtype, bytes: Uint8Array): { min: number; max: number } | null {
   const values = numericView(dtype, bytes);
   if (values === null) return null;
   const step = Math.max(1, Math.floor(values.length / RANGE_SAMPLES));
@@ -106,7 +80,7 @@ export function planeRange(
 }
 
 /** The full range of an integer dtype, for a channel with no known values yet. */
-export function dtypeRange(dtype: ResultDtype): { min: number; max: number } {
+export function dtypeRange(dtype: Dtype): { min: number; max: number } {
   switch (dtype) {
     case "bool":
       return { min: 0, max: 1 };

@@ -4,7 +4,7 @@
  * channel names, and which metadata documents are stale. Metadata is rebuilt from this, never
  * patched.
  */
-import type { ResultDtype } from "../result-image.js";
+import type { Dtype } from "../../protocol/index.js";
 import {
   imageAttributes,
   plateAttributes,
@@ -22,7 +22,7 @@ export interface ImageState {
   readonly well: WellPosition;
   readonly field: number;
   readonly site: number | null;
-  readonly dtype: ResultDtype;
+  readonly dtype: Dtype;
   readonly yx: readonly [number, number];
   /** Stored planes by `t/c/z`. */
   readonly planes: Map<string, StoredImage>;
@@ -81,7 +81,7 @@ export class PlateState {
     well: WellPosition,
     field: number,
     site: number | null,
-    dtype: ResultDtype,
+    dtype: Dtype,
     yx: readonly [number, number],
   ): ImageState {
     let wellState = this.wells.get(well.path);

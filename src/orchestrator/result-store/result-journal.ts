@@ -4,7 +4,7 @@
  * a store replays it; it is also how a script finds what a directory holds without Zarr.
  */
 import { open, readFile, type FileHandle } from "node:fs/promises";
-import type { ResultDtype } from "../result-image.js";
+import type { Dtype } from "../../protocol/index.js";
 
 /** Index file name inside the store directory. */
 export const JOURNAL_FILE = "results.jsonl";
@@ -40,7 +40,7 @@ export interface StoredImage extends StoredPlace {
   readonly kind: "image";
   /** `[y, x]`. */
   readonly shape: readonly [number, number];
-  readonly dtype: ResultDtype;
+  readonly dtype: Dtype;
   readonly channelName: string | null;
   /** Finite value range of the plane (`null` for dtypes we do not scan). */
   readonly min: number | null;

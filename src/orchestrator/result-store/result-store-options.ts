@@ -2,7 +2,7 @@
  * The options and query types of {@link ResultStore}, and what the options become in the
  * store's manifest.
  */
-import type { ResultDtype } from "../result-image.js";
+import type { Dtype } from "../../protocol/index.js";
 import type { PlateLayout } from "./plate-layout.js";
 import type { Compression } from "./zarr-writer.js";
 
@@ -35,7 +35,7 @@ export interface PlaneQuery {
 /** One plane read back: little-endian, C-order bytes of `shape`. */
 export interface StoredPlane {
   readonly shape: readonly [number, number];
-  readonly dtype: ResultDtype;
+  readonly dtype: Dtype;
   readonly data: Uint8Array;
 }
 

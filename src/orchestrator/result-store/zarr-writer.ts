@@ -4,10 +4,10 @@
  * new indices arrive; chunk keys do not depend on it, so growing never moves data.
  */
 import * as zarr from "zarrita";
-import type { ResultDtype } from "../result-image.js";
+import { DTYPE_SIZES, type Dtype } from "../../protocol/index.js";
 import { AtomicFsStore } from "./fs-store.js";
 import { AXES } from "./ngff-metadata.js";
-import { fillValue, ITEM_SIZE, zarritaEncodes } from "./pixel-types.js";
+import { fillValue, zarritaEncodes } from "./pixel-types.js";
 
 /** Chunk compression: none (fastest; every reader has it) or zstd (level 1, via numcodecs). */
 export type Compression = "none" | "zstd";
@@ -16,7 +16,7 @@ export type Compression = "none" | "zstd";
 export interface ArraySpec {
   /** Store path of the array, e.g. `/normalize.ome.zarr/A/1/0/0`. */
   readonly path: string;
-  readonly dtype: ResultDtype;
+  readonly dtype: Dtype;
   /** `[t, c, z, y, x]`. */
   readonly shape: readonly number[];
   readonly compression: Compression;
@@ -24,7 +24,7 @@ export interface ArraySpec {
 
 type Ctor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => unknown;
 
-const VIEWS: Partial<Record<ResultDtype, Ctor>> = {
+const VIEWS: Partial<Record<Dtype, Ctor>> = {
   bool: zarr.BoolArray,
   uint8: Uint8Array,
   int8: Int8Array,
@@ -128,11 +128,11 @@ export class ZarrWriter {
       await this.store.set(this.chunkKey(spec, index), bytes);
       return;
     }
-    const aligned = bytes.byteOffset % ITEM_SIZE[spec.dtype] === 0 ? bytes : bytes.slice();
+    const aligned = bytes.byteOffset % DTYPE_SIZES[spec.dtype] === 0 ? bytes : bytes.slice();
     const data = new View(
       aligned.buffer,
       aligned.byteOffset,
-      aligned.byteLength / ITEM_SIZE[spec.dtype],
+      aligned.byteLength / DTYPE_SIZES[spec.dtype],
     );
     const array = new zarr.Array(this.store, spec.path as zarr.AbsolutePath, arrayMetadata(spec));
     const x = spec.shape[4] ?? 1;
@@ -148,7 +148,7 @@ export class ZarrWriter {
     if (!zarritaEncodes(spec.dtype)) {
       const raw = await this.store.get(this.chunkKey(spec, index));
       return (
-        raw ?? new Uint8Array((spec.shape[3] ?? 1) * (spec.shape[4] ?? 1) * ITEM_SIZE[spec.dtype])
+        raw ?? new Uint8Array((spec.shape[3] ?? 1) * (spec.shape[4] ?? 1) * DTYPE_SIZES[spec.dtype])
       );
     }
     const array = new zarr.Array(this.store, spec.path as zarr.AbsolutePath, arrayMetadata(spec));

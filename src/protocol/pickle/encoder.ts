@@ -5,13 +5,13 @@ import {
   isPlainObject,
   item,
   requireHashable,
-} from "./pickle-encode-checks.js";
-import { PickleEncodeError } from "./pickle-errors.js";
-import { encodeLong } from "./pickle-int.js";
-import { Op } from "./pickle-opcodes.js";
-import { encodeUtf8 } from "./pickle-utf8.js";
-import { PickleFloat, PickleTuple } from "./pickle-value.js";
-import { PickleWriter } from "./pickle-writer.js";
+} from "./encode-checks.js";
+import { PickleEncodeError } from "./codec-errors.js";
+import { encodeLong } from "./int.js";
+import { Op } from "./opcodes.js";
+import { encodeUtf8 } from "./utf8.js";
+import { PickleFloat, PickleTuple } from "./value.js";
+import { PickleWriter } from "./writer.js";
 
 /** Options for {@link encodePickle}. */
 export interface PickleEncodeOptions {

@@ -7,12 +7,12 @@ import {
   storeMember,
   valueOf,
   type StackItem,
-} from "./pickle-container.js";
-import { KeyIdentities } from "./pickle-key-identities.js";
-import type { PickleLimits } from "./pickle-limits.js";
-import { PickleMemo } from "./pickle-memo.js";
-import type { PickleReader } from "./pickle-reader.js";
-import { PickleFloat, type PickleValue } from "./pickle-value.js";
+} from "./container.js";
+import { KeyIdentities } from "./key-identities.js";
+import type { PickleLimits } from "./limits.js";
+import { PickleMemo } from "./memo.js";
+import type { PickleReader } from "./reader.js";
+import { PickleFloat, type PickleValue } from "./value.js";
 
 /**
  * The unpickler's state: the stack with its MARK fences, the memo, and the accounting that

@@ -1,5 +1,5 @@
-import { PickleDecodeError, PickleLimitError, type PickleLimitName } from "./pickle-errors.js";
-import { opcodeName } from "./pickle-opcodes.js";
+import { PickleDecodeError, PickleLimitError, type PickleLimitName } from "./codec-errors.js";
+import { opcodeName } from "./opcodes.js";
 
 const NEWLINE = 0x0a;
 

@@ -1,16 +1,12 @@
-import { Container, isHashable, valueOf, type StackItem } from "./pickle-container.js";
-import { PickleDecodeError, PickleLimitError, UnsafePickleError } from "./pickle-errors.js";
-import {
-  DEFAULT_PICKLE_LIMITS,
-  type PickleDecodeStats,
-  type PickleLimits,
-} from "./pickle-limits.js";
-import { PickleMachine } from "./pickle-machine.js";
-import { HIGHEST_PICKLE_PROTOCOL, Op, UNSAFE_OPCODES, opcodeName } from "./pickle-opcodes.js";
-import { PickleReader } from "./pickle-reader.js";
-import { readScalar, textLine } from "./pickle-scalars.js";
-import { parseMemoIndexArg } from "./pickle-text.js";
-import { PickleTuple, type PickleValue } from "./pickle-value.js";
+import { Container, isHashable, valueOf, type StackItem } from "./container.js";
+import { PickleDecodeError, PickleLimitError, UnsafePickleError } from "./codec-errors.js";
+import { DEFAULT_PICKLE_LIMITS, type PickleDecodeStats, type PickleLimits } from "./limits.js";
+import { PickleMachine } from "./machine.js";
+import { HIGHEST_PICKLE_PROTOCOL, Op, UNSAFE_OPCODES, opcodeName } from "./opcodes.js";
+import { PickleReader } from "./reader.js";
+import { readScalar, textLine } from "./scalars.js";
+import { parseMemoIndexArg } from "./text.js";
+import { PickleTuple, type PickleValue } from "./value.js";
 
 /**
  * Decode one pickle (protocol 0–5) into plain values. See {@link PickleValue} for the mapping.

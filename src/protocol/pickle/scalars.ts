@@ -1,7 +1,7 @@
-import { Container } from "./pickle-container.js";
-import type { PickleMachine } from "./pickle-machine.js";
-import { Op } from "./pickle-opcodes.js";
-import type { PickleReader } from "./pickle-reader.js";
+import { Container } from "./container.js";
+import type { PickleMachine } from "./machine.js";
+import { Op } from "./opcodes.js";
+import type { PickleReader } from "./reader.js";
 import {
   decodeQuotedString,
   decodeRawUnicodeEscape,
@@ -10,10 +10,10 @@ import {
   parseFloatArg,
   parseIntArg,
   parseLongArg,
-} from "./pickle-text.js";
-import { decodeUtf8 } from "./pickle-utf8.js";
-import { littleEndianInt } from "./pickle-int.js";
-import { PickleFloat } from "./pickle-value.js";
+} from "./text.js";
+import { decodeUtf8 } from "./utf8.js";
+import { littleEndianInt } from "./int.js";
+import { PickleFloat } from "./value.js";
 
 /**
  * Execute `op` if it pushes a scalar (None, bool, int, float, str, bytes, bytearray); return

@@ -1,4 +1,4 @@
-import type { StackItem } from "./pickle-container.js";
+import type { StackItem } from "./container.js";
 
 /**
  * The unpickler's memo. CPython writes dense indices (MEMOIZE uses the entry count, BINPUT counts

@@ -1,4 +1,4 @@
-import { PickleEncodeError } from "./pickle-errors.js";
+import { PickleEncodeError } from "./codec-errors.js";
 
 /**
  * A plain Python value as the decoder builds it.

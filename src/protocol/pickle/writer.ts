@@ -1,4 +1,4 @@
-import { Op } from "./pickle-opcodes.js";
+import { Op } from "./opcodes.js";
 
 /** CPython's frame sizing (Lib/pickle.py `_Framer`; Modules/_pickle.c). */
 const FRAME_SIZE_TARGET = 64 * 1024;

@@ -4,8 +4,8 @@ import {
   type PickleDict,
   type PickleTuple,
   type PickleValue,
-} from "./pickle-value.js";
-import type { KeyIdentities } from "./pickle-key-identities.js";
+} from "./value.js";
+import type { KeyIdentities } from "./key-identities.js";
 
 /** What a container node holds while it is being built. @internal */
 export type ContainerKind = "list" | "tuple" | "dict" | "set" | "frozenset" | "bytearray";

@@ -1,5 +1,5 @@
-import { latin1 } from "./pickle-text.js";
-import type { PickleValue } from "./pickle-value.js";
+import { latin1 } from "./text.js";
+import type { PickleValue } from "./value.js";
 
 /**
  * Canonical identities of hashable values, so that values Python finds equal map to one JS `Map`

@@ -1,5 +1,5 @@
-import { PickleEncodeError } from "./pickle-errors.js";
-import { PickleFloat, PickleTuple } from "./pickle-value.js";
+import { PickleEncodeError } from "./codec-errors.js";
+import { PickleFloat, PickleTuple } from "./value.js";
 
 /**
  * Checks and error paths for the encoder: what a JS value is, whether Python could hash it, and
