@@ -44,4 +44,14 @@ if (leaked.length > 0) {
 await mkdir(outDir, { recursive: true });
 await copyFile(join(root, "style", "base.css"), join(outDir, "openhcs-remote-widget.css"));
 const { size } = await stat(outFile);
+// The widget imports src/protocol through its face; package.json's `sideEffects` lets esbuild drop
+// the codecs and their zod schemas it does not use. A bundle past this bound has lost that.
+const MAX_BUNDLE_BYTES = 256 * 1024;
+if (!dev && size > MAX_BUNDLE_BYTES) {
+  console.error(
+    `build-widget: the bundle is ${(size / 1024).toFixed(0)} KiB, over ${MAX_BUNDLE_BYTES / 1024} KiB: ` +
+      "a module it imports has side effects, or zod's classic API came in (see package.json sideEffects)",
+  );
+  process.exit(1);
+}
 console.log(`build-widget: ${outFile} (${(size / 1024).toFixed(1)} KiB)`);

@@ -3,7 +3,7 @@
  * turning errors into one readable line (plus the server's traceback when there is one).
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { isOhrError } from "../protocol/errors.js";
+import { isOhrError } from "../protocol/index.js";
 import { RemoteOrchestrator } from "../orchestrator/index.js";
 
 /** Exit codes, stable for scripts. */

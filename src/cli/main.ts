@@ -5,22 +5,23 @@ import { EXIT, reportError, UsageError } from "./cli-support.js";
 import { ping } from "./ping.js";
 import { run } from "./run.js";
 import { status } from "./status.js";
+import type { Verb } from "./verb.js";
+
+/** Every verb, in the order the help lists them. */
+const VERBS: Readonly<Record<string, Verb>> = { ping, run, status, cancel };
 
 const HELP = `Usage: openhcs-remote <command> [options]
 
 Run OpenHCS pipelines on a remote OpenHCS execution server.
 
 Commands:
-  ping HOST:PORT     handshake; show what the server is
-  run                submit a pipeline and follow it to the end (progress, ETA)
-  status             a run's state, or the server's runs
-  cancel             cancel a run
+${Object.entries(VERBS)
+  .map(([name, verb]) => `  ${name.padEnd(18)} ${verb.summary}`)
+  .join("\n")}
 
 'openhcs-remote <command> --help' shows each command's options.
 The server runs any code it receives and has no authentication: reach remote
 servers through an SSH tunnel (docs/user-guide.md).`;
-
-const VERBS: Record<string, (argv: string[]) => Promise<number>> = { ping, run, status, cancel };
 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   try {
-    return await handler(rest);
+    return await handler.run(rest);
   } catch (error) {
     const code = reportError(error, rest.includes("--json"));
     if (error instanceof UsageError) process.stderr.write(`Try 'openhcs-remote ${verb} --help'.\n`);

@@ -1,32 +1,21 @@
 /** `openhcs-remote ping HOST:PORT`: handshake with an execution server and say what it is. */
-import {
-  emitJson,
-  orchestratorFrom,
-  parseVerbArgs,
-  SERVER_OPTIONS,
-  SERVER_OPTIONS_HELP,
-  UsageError,
-} from "./cli-support.js";
+import { emitJson, UsageError } from "./cli-support.js";
+import { serverVerb } from "./verb.js";
 
-export const PING_HELP = `Usage: openhcs-remote ping HOST:PORT [options]
+export const ping = serverVerb({
+  summary: "handshake; show what the server is",
+  help: `Usage: openhcs-remote ping HOST:PORT [options]
 
 Handshake with an OpenHCS execution server: one ping/pong, then print what the
 server says of itself (application and version, workers, runs).
 
-Options:
-${SERVER_OPTIONS_HELP}`;
-
-/** Run the verb; returns the exit code. */
-export async function ping(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(argv, SERVER_OPTIONS);
-  if (values.help === true) {
-    process.stdout.write(`${PING_HELP}\n`);
-    return 0;
-  }
-  const target = positionals[0] ?? values.server;
-  if (target === undefined) throw new UsageError("ping needs the server's HOST:PORT");
-  const orch = orchestratorFrom(values, target);
-  try {
+`,
+  check: ({ values, positionals }) => {
+    if ((positionals[0] ?? values.server) === undefined)
+      throw new UsageError("ping needs the server's HOST:PORT");
+  },
+  server: ({ values, positionals }) => positionals[0] ?? values.server,
+  act: async (orch, { values }) => {
     const started = performance.now();
     const info = await orch.connect();
     const roundTripMs = performance.now() - started;
@@ -48,7 +37,5 @@ export async function ping(argv: string[]): Promise<number> {
       );
     }
     return 0;
-  } finally {
-    orch.close();
-  }
-}
+  },
+});

@@ -3,13 +3,13 @@
  * OME-Zarr plates one per pipeline step (docs/result-store.md), as they stream in from the relay.
  * An item the store refuses is reported and skipped; the run and the other items go on.
  */
-import type { ResultItem } from "../orchestrator/result-image.js";
 import {
+  type ResultItem,
   ResultConflictError,
   ResultInputError,
   ResultStore,
-} from "../orchestrator/result-store/index.js";
-import type { RemoteOrchestrator } from "../orchestrator/index.js";
+  type RemoteOrchestrator,
+} from "../orchestrator/index.js";
 import { emitJson, UsageError } from "./cli-support.js";
 
 /** Help line of the option. */

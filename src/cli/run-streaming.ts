@@ -2,8 +2,14 @@
  * `run --relay HOST:PORT [--relay-key KEY] [--relay-viewer-port N]`: make the run stream its
  * images to the relay next to the server, receive them here, and count them in the progress line.
  */
-import type { RelayOptions, ResultGap, ResultItem, ResultSummary } from "../orchestrator/index.js";
-import { DEFAULT_RELAY_VIEWER_PORT, type RunProgressSnapshot } from "../orchestrator/index.js";
+import {
+  type RelayOptions,
+  type ResultGap,
+  type ResultItem,
+  type ResultSummary,
+  DEFAULT_RELAY_VIEWER_PORT,
+  type RunProgressSnapshot,
+} from "../orchestrator/index.js";
 import type { ParseArgsConfig } from "node:util";
 import { emitJson, UsageError } from "./cli-support.js";
 import { renderProgressLine } from "./progress-bar.js";

@@ -1,41 +1,12 @@
 /** `openhcs-remote run`: submit a pipeline, show progress with an ETA, report the outcome. */
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import {
-  emitJson,
-  orchestratorFrom,
-  parseVerbArgs,
-  SERVER_OPTIONS,
-  SERVER_OPTIONS_HELP,
-  UsageError,
-} from "./cli-support.js";
+import { emitJson, UsageError } from "./cli-support.js";
 import { ProgressBar } from "./progress-bar.js";
 import { openResultOutput, OUT_OPTION_HELP } from "./result-output.js";
 import { RELAY_OPTIONS, RELAY_OPTIONS_HELP, relayFrom, StreamedResults } from "./run-streaming.js";
-import { formatDuration } from "../orchestrator/index.js";
-
-export const RUN_HELP = `Usage: openhcs-remote run --server HOST:PORT --plate ID|PATH --pipeline FILE.py [--config FILE.py] [options]
-
-Send a pipeline (Python source) to an OpenHCS execution server, which compiles and
-runs it on the plate; show per-well progress with an ETA; exit 0 when it completes.
-Nothing is compiled here: only the code text is sent.
-
-  --plate ID|PATH        plate on the server: a path there, or an OMERO plate id
-  --pipeline FILE.py     defines pipeline_steps (and optionally pipeline_config)
-  --config FILE.py       defines config = GlobalPipelineConfig(...)
-                         (default: GlobalPipelineConfig() with OpenHCS defaults)
-  --well-filter A01,B02  run only these wells
-${OUT_OPTION_HELP}
-${RELAY_OPTIONS_HELP}
-
-Options:
-${SERVER_OPTIONS_HELP}
-
-Exit codes: 0 complete, 1 run failed, 2 usage, 3 server unreachable, 4 cancelled,
-5 run lost (server went away), 6 other error.`;
-
-const DEFAULT_CONFIG_CODE =
-  "from openhcs.core.config import GlobalPipelineConfig\nconfig = GlobalPipelineConfig()\n";
+import { serverVerb } from "./verb.js";
+import { DEFAULT_CONFIG_CODE, formatDuration } from "../orchestrator/index.js";
 
 function readSource(path: string, what: string): string {
   try {
@@ -51,99 +22,115 @@ function plateArgument(text: string): string {
   return resolve(text);
 }
 
-/** Run the verb; returns the exit code. */
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseVerbArgs(argv, {
-    ...SERVER_OPTIONS,
+export const run = serverVerb({
+  summary: "submit a pipeline and follow it to the end (progress, ETA)",
+  help: `Usage: openhcs-remote run --server HOST:PORT --plate ID|PATH --pipeline FILE.py [--config FILE.py] [options]
+
+Send a pipeline (Python source) to an OpenHCS execution server, which compiles and
+runs it on the plate; show per-well progress with an ETA; exit 0 when it completes.
+Nothing is compiled here: only the code text is sent.
+
+  --plate ID|PATH        plate on the server: a path there, or an OMERO plate id
+  --pipeline FILE.py     defines pipeline_steps (and optionally pipeline_config)
+  --config FILE.py       defines config = GlobalPipelineConfig(...)
+                         (default: GlobalPipelineConfig() with OpenHCS defaults)
+  --well-filter A01,B02  run only these wells
+${OUT_OPTION_HELP}
+${RELAY_OPTIONS_HELP}
+
+`,
+  epilog: `Exit codes: 0 complete, 1 run failed, 2 usage, 3 server unreachable, 4 cancelled,
+5 run lost (server went away), 6 other error.`,
+  options: {
     plate: { type: "string" },
     pipeline: { type: "string" },
     config: { type: "string" },
     "well-filter": { type: "string" },
     out: { type: "string" },
     ...RELAY_OPTIONS,
-  });
-  if (values.help === true) {
-    process.stdout.write(`${RUN_HELP}\n`);
-    return 0;
-  }
-  if (values.plate === undefined) throw new UsageError("--plate ID|PATH is required");
-  if (values.pipeline === undefined) throw new UsageError("--pipeline FILE.py is required");
-  const pipelineCode = readSource(values.pipeline, "pipeline");
-  const configCode =
-    values.config === undefined ? DEFAULT_CONFIG_CODE : readSource(values.config, "config");
-  const wellFilter = values["well-filter"]
-    ?.split(",")
-    .map((w) => w.trim())
-    .filter((w) => w !== "");
-  const json = values.json === true;
-  const orch = orchestratorFrom(values);
-  orch.relay = relayFrom(values);
-  const output =
-    values.out === undefined
-      ? undefined
-      : await openResultOutput(values.out, orch, (m) =>
-          process.stderr.write(`openhcs-remote: ${m}\n`),
-        );
-  const results = orch.relay === null ? null : new StreamedResults(json, output?.onImage);
-  const bar = results ?? new ProgressBar();
-  const started = Date.now();
-  try {
-    const outcome = await orch.runRemotePipeline({
-      plateId: plateArgument(values.plate),
-      pipelineCode,
-      configCode,
-      configParams: wellFilter === undefined ? undefined : { well_filter: wellFilter },
-      onImage: results?.onImage ?? output?.onImage,
-      onGap: results?.onGap,
-      onSubmitted: (executionId) => {
-        if (json) emitJson({ event: "accepted", execution_id: executionId });
-        else
-          process.stderr.write(
-            `openhcs-remote: run ${executionId} accepted by ${orch.endpoint.controlAddress}\n`,
+  },
+  check: ({ values }) => {
+    if (values.plate === undefined) throw new UsageError("--plate ID|PATH is required");
+    if (values.pipeline === undefined) throw new UsageError("--pipeline FILE.py is required");
+  },
+  act: async (orch, { values }) => {
+    const plate = values.plate ?? "";
+    const pipeline = values.pipeline ?? "";
+    const pipelineCode = readSource(pipeline, "pipeline");
+    const configCode =
+      values.config === undefined ? DEFAULT_CONFIG_CODE : readSource(values.config, "config");
+    const wellFilter = values["well-filter"]
+      ?.split(",")
+      .map((w) => w.trim())
+      .filter((w) => w !== "");
+    const json = values.json === true;
+    orch.relay = relayFrom(values);
+    const output =
+      values.out === undefined
+        ? undefined
+        : await openResultOutput(values.out, orch, (m) =>
+            process.stderr.write(`openhcs-remote: ${m}\n`),
           );
-      },
-      onProgress: (snapshot, event) => {
-        if (json) {
-          emitJson({
-            event: "progress",
-            execution_id: snapshot.executionId,
-            phase: event.phase,
-            well: event.axis_id,
-            step: event.step_name,
-            fraction: snapshot.fraction,
-            wells_done: snapshot.wellsDone,
-            wells_total: snapshot.wellsTotal,
-            eta_ms: snapshot.etaMs,
-          });
-        } else {
-          bar.update(snapshot);
-        }
-      },
-    });
-    bar.finish();
-    const summary = outcome.record.results_summary;
-    if (json) {
-      emitJson({
-        event: "complete",
-        execution_id: outcome.executionId,
-        record: outcome.record,
-        ...(outcome.results === null ? {} : { results: outcome.results }),
+    const results = orch.relay === null ? null : new StreamedResults(json, output?.onImage);
+    const bar = results ?? new ProgressBar();
+    const started = Date.now();
+    try {
+      const outcome = await orch.runRemotePipeline({
+        plateId: plateArgument(plate),
+        pipelineCode,
+        configCode,
+        configParams: wellFilter === undefined ? undefined : { well_filter: wellFilter },
+        onImage: results?.onImage ?? output?.onImage,
+        onGap: results?.onGap,
+        onSubmitted: (executionId) => {
+          if (json) emitJson({ event: "accepted", execution_id: executionId });
+          else
+            process.stderr.write(
+              `openhcs-remote: run ${executionId} accepted by ${orch.endpoint.controlAddress}\n`,
+            );
+        },
+        onProgress: (snapshot, event) => {
+          if (json) {
+            emitJson({
+              event: "progress",
+              execution_id: snapshot.executionId,
+              phase: event.phase,
+              well: event.axis_id,
+              step: event.step_name,
+              fraction: snapshot.fraction,
+              wells_done: snapshot.wellsDone,
+              wells_total: snapshot.wellsTotal,
+              eta_ms: snapshot.etaMs,
+            });
+          } else {
+            bar.update(snapshot);
+          }
+        },
       });
-    } else {
-      process.stdout.write(
-        `run ${outcome.executionId} complete in ${formatDuration(Date.now() - started)}: ` +
-          `${summary?.well_count ?? outcome.progress.wellsDone} wells` +
-          (results?.describe(outcome.results) ?? "") +
-          (summary?.output_plate_root != null
-            ? `, output in ${summary.output_plate_root} (on the server)`
-            : "") +
-          "\n",
-      );
+      bar.finish();
+      const summary = outcome.record.results_summary;
+      if (json) {
+        emitJson({
+          event: "complete",
+          execution_id: outcome.executionId,
+          record: outcome.record,
+          ...(outcome.results === null ? {} : { results: outcome.results }),
+        });
+      } else {
+        process.stdout.write(
+          `run ${outcome.executionId} complete in ${formatDuration(Date.now() - started)}: ` +
+            `${summary?.well_count ?? outcome.progress.wellsDone} wells` +
+            (results?.describe(outcome.results) ?? "") +
+            (summary?.output_plate_root != null
+              ? `, output in ${summary.output_plate_root} (on the server)`
+              : "") +
+            "\n",
+        );
+      }
+      return 0;
+    } finally {
+      bar.finish();
+      await output?.finish(json);
     }
-    return 0;
-  } finally {
-    bar.finish();
-    orch.close();
-    await output?.finish(json);
-  }
-}
+  },
+});

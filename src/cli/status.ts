@@ -1,29 +1,16 @@
 /** `openhcs-remote status`: one run's record, or the server's table of runs. */
-import {
-  emitJson,
-  orchestratorFrom,
-  parseVerbArgs,
-  SERVER_OPTIONS,
-  SERVER_OPTIONS_HELP,
-} from "./cli-support.js";
+import { emitJson } from "./cli-support.js";
+import { serverVerb } from "./verb.js";
 
-export const STATUS_HELP = `Usage: openhcs-remote status --server HOST:PORT [EXECUTION_ID] [options]
+export const status = serverVerb({
+  summary: "a run's state, or the server's runs",
+  help: `Usage: openhcs-remote status --server HOST:PORT [EXECUTION_ID] [options]
 
 Without an id, list the server's runs (running, queued, known). With an id, print
 that run's state, times, error and the server's traceback if it failed.
 
-Options:
-${SERVER_OPTIONS_HELP}`;
-
-/** Run the verb; returns the exit code. */
-export async function status(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(argv, SERVER_OPTIONS);
-  if (values.help === true) {
-    process.stdout.write(`${STATUS_HELP}\n`);
-    return 0;
-  }
-  const orch = orchestratorFrom(values);
-  try {
+`,
+  act: async (orch, { values, positionals }) => {
     const executionId = positionals[0];
     if (executionId === undefined) {
       const table = await orch.serverStatus();
@@ -58,7 +45,5 @@ export async function status(argv: string[]): Promise<number> {
         process.stdout.write(`\nServer traceback:\n${record.traceback.trimEnd()}\n`);
     }
     return 0;
-  } finally {
-    orch.close();
-  }
-}
+  },
+});

@@ -3,9 +3,9 @@
  * reply's shape, and name the field that is wrong when it is not what the protocol promises.
  */
 import type { z } from "zod";
-import { ErrorReplySchema, errorReplyText } from "../protocol/control-replies.js";
+import { ErrorReplySchema, errorReplyText } from "../protocol/index.js";
 import type { ControlChannel, ControlRequest, RequestOptions } from "./control-channel.js";
-import { ProtocolError, ServerError } from "./errors.js";
+import { ProtocolError, ServerError } from "./orchestrator-errors.js";
 
 /** Send `message` and return its reply parsed by `schema`. */
 export async function callServer<S extends z.ZodType>(

@@ -19,7 +19,7 @@ import {
   ProtocolError,
   RequestTimeoutError,
   ServerUnreachableError,
-} from "./errors.js";
+} from "./orchestrator-errors.js";
 
 /** Largest reply we accept; tracebacks and long run tables stay far below it. */
 export const MAX_CONTROL_REPLY_BYTES = 64 * 1024 * 1024;

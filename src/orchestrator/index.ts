@@ -18,22 +18,13 @@ export type {
   ResultShapes,
 } from "./result-image.js";
 export type { Dtype } from "../protocol/index.js";
-export { ResultStream, type ResultStreamOptions, type ResultSummary } from "./result-stream.js";
-export type { RelayEndpoint } from "./relay-session.js";
-export type { RunEndStatus } from "./run-cursor.js";
 export type { StreamedRunOptions, StreamedRunOutcome } from "./streamed-run.js";
-export { isResultGap } from "./to-result-item.js";
-export {
-  DEFAULT_CONFIG_CODE,
-  RelayRouteError,
-  isRoutedToRelay,
-  routeToRelay,
-  type RoutedCode,
-} from "./stream-routing.js";
-export * from "./result-stream-errors.js";
+export * from "./relay-client/index.js";
 export type { ExecuteRequest } from "./submission.js";
 export type { RunOutcome, WaitOptions } from "./run-waiter.js";
-export type { RunProgressSnapshot, WellProgress, WellState } from "./run-progress.js";
+export type { RunProgressSnapshot, WellProgress } from "./run-progress.js";
+export type { WellState } from "../protocol/index.js";
 export type { ServerInfo } from "./server-info.js";
 export { formatDuration } from "./eta.js";
-export * from "./errors.js";
+export * from "./orchestrator-errors.js";
+export * from "./result-store/index.js";

@@ -8,7 +8,7 @@ import {
   MAX_PROGRESS_EVENT_BYTES,
   ProgressEventSchema,
   type ProgressEvent,
-} from "../protocol/progress-event.js";
+} from "../protocol/index.js";
 
 /** Something the feed could not use, reported instead of dropped silently. */
 export interface FeedWarning {

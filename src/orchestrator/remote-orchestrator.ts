@@ -11,22 +11,26 @@ import {
   type ExecutionRecord,
   type Pong,
   type ServerStatus,
-} from "../protocol/control-replies.js";
-import type { ProgressEvent } from "../protocol/progress-event.js";
+  type ProgressEvent,
+} from "../protocol/index.js";
 import type { z } from "zod";
 import { ControlChannel, type ControlRequest } from "./control-channel.js";
-import type { RelayEndpoint } from "./relay-session.js";
 import type { ResultGap, ResultItem } from "./result-image.js";
-import { ResultStream, type ResultStreamOptions } from "./result-stream.js";
-import { NoRelayError } from "./result-stream-errors.js";
-import { isRoutedToRelay, routeToRelay } from "./stream-routing.js";
+import {
+  NoRelayError,
+  ResultStream,
+  isRoutedToRelay,
+  routeToRelay,
+  type RelayEndpoint,
+  type ResultStreamOptions,
+} from "./relay-client/index.js";
 import {
   followStreamedRun,
   type StreamedRunOptions,
   type StreamedRunOutcome,
 } from "./streamed-run.js";
 import { callServer } from "./control-call.js";
-import { IncompatibleServerError } from "./errors.js";
+import { IncompatibleServerError } from "./orchestrator-errors.js";
 import { ProgressFeed, type FeedWarning } from "./progress-feed.js";
 import { withRetries } from "./retry.js";
 import { waitForRun, type RunOutcome, type WaitOptions } from "./run-waiter.js";

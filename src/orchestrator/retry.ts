@@ -2,8 +2,8 @@
  * Retries with exponential backoff for transient failures (no connection, no reply in time).
  * Anything else — a server error, a malformed reply, an abort — is final at once.
  */
-import { isOhrError } from "../protocol/errors.js";
-import { AbortedError } from "./errors.js";
+import { isOhrError } from "../protocol/index.js";
+import { AbortedError } from "./orchestrator-errors.js";
 
 /** Failures worth another try on a fresh socket. */
 export function isTransient(error: unknown): boolean {

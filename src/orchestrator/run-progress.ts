@@ -2,11 +2,8 @@
  * Folds a run's progress events into what a user watches: the state of each well, how far each
  * is through the pipeline, the overall fraction and an ETA. OpenHCS sends no aggregate; this is it.
  */
-import { isRunTerminalEvent, type ProgressEvent } from "../protocol/progress-event.js";
+import { isRunTerminalEvent, type ProgressEvent, type WellState } from "../protocol/index.js";
 import { EtaEstimator } from "./eta.js";
-
-/** Where one well is. */
-export type WellState = "pending" | "compiling" | "running" | "done" | "failed" | "cancelled";
 
 /** One well's progress. */
 export interface WellProgress {

@@ -5,16 +5,22 @@
  * A server that stops answering is given `lostAfterMs` (while no progress arrives either) before
  * the run is declared lost; a server that answers but no longer knows the run has restarted.
  */
-import { isOhrError } from "../protocol/errors.js";
 import {
+  isOhrError,
   isTerminal,
   RunStatusReplySchema,
   type ExecutionRecord,
-} from "../protocol/control-replies.js";
-import { isRunTerminalEvent, type ProgressEvent } from "../protocol/progress-event.js";
+  isRunTerminalEvent,
+  type ProgressEvent,
+} from "../protocol/index.js";
 import type { ControlChannel } from "./control-channel.js";
 import { callServer } from "./control-call.js";
-import { AbortedError, RunCancelledError, RunFailedError, RunLostError } from "./errors.js";
+import {
+  AbortedError,
+  RunCancelledError,
+  RunFailedError,
+  RunLostError,
+} from "./orchestrator-errors.js";
 import type { ProgressFeed } from "./progress-feed.js";
 import { isTransient, sleep } from "./retry.js";
 import { RunProgress, type RunProgressSnapshot } from "./run-progress.js";

@@ -1,5 +1,5 @@
 /** What an execution server says of itself in its pong, in the terms a user reads. */
-import type { Pong } from "../protocol/control-replies.js";
+import type { Pong } from "../protocol/index.js";
 
 /** The handshake's result. */
 export interface ServerInfo {

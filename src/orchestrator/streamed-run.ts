@@ -4,9 +4,9 @@
  * stream's end from the relay, which announces it after delivering everything it holds. A run the
  * relay never heard of (it streamed nothing) is not waited for beyond a short grace.
  */
-import { AbortedError } from "./errors.js";
+import { AbortedError } from "./orchestrator-errors.js";
 import type { ResultGap, ResultItem } from "./result-image.js";
-import type { ResultStream, ResultSummary } from "./result-stream.js";
+import type { ResultStream, ResultSummary } from "./relay-client/index.js";
 import type { RunOutcome } from "./run-waiter.js";
 
 /** Callbacks and limits for the results of one run. */

@@ -11,10 +11,10 @@ import {
   AcceptedReplySchema,
   RunStatusReplySchema,
   ServerStatusReplySchema,
-} from "../protocol/control-replies.js";
+} from "../protocol/index.js";
 import type { ControlChannel } from "./control-channel.js";
 import { callServer } from "./control-call.js";
-import { SubmissionUncertainError } from "./errors.js";
+import { SubmissionUncertainError } from "./orchestrator-errors.js";
 import { backoffMs, isTransient, mayHaveBeenDelivered, sleep } from "./retry.js";
 
 /** Prefix of our submission tokens, so they are recognisable in server logs. */

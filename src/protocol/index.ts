@@ -2,6 +2,13 @@
  * `src/protocol/`: wire formats, importable anywhere (Node or browser). Imports nothing from the
  * other rooms.
  */
-export { OhrError, isOhrError } from "./errors.js";
+export * from "./ohr-error.js";
 export * from "./pickle/index.js";
-export { DTYPE_NAMES, DTYPE_SIZES, isDtype, type Dtype } from "./dtypes.js";
+export * from "./dtypes.js";
+export * from "./well-state.js";
+export * from "./channel-colors.js";
+export * from "./control-replies.js";
+export * from "./progress-event.js";
+export * from "./relay-client-messages.js";
+export * from "./relay-frames.js";
+export * from "./relay-stream.js";

@@ -4,7 +4,7 @@
  * so a bug here fails loudly on our side instead of as an `error` reply later.
  */
 import { z } from "zod";
-import { OhrError } from "./errors.js";
+import { OhrError } from "./ohr-error.js";
 import { MAX_WIRE_INT, RELAY_PROTOCOL_VERSION } from "./relay-stream.js";
 
 /** Largest client message the relay takes (larger ones make libzmq drop the connection). */

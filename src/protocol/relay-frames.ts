@@ -4,7 +4,7 @@
  * frame is handed on as received, never copied.
  */
 import { DTYPE_SIZES } from "./dtypes.js";
-import { OhrError } from "./errors.js";
+import { OhrError } from "./ohr-error.js";
 import {
   ControlHeaderSchema,
   ItemHeaderSchema,

@@ -5,6 +5,7 @@
  */
 import { rm } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { CHANNEL_COLORS } from "../protocol/index.js";
 import { watchParent } from "./parent-watch.js";
 import { ShimChannel } from "./shim-channel.js";
 import { SidecarService } from "./sidecar-service.js";
@@ -72,6 +73,7 @@ void channel.send({
   pid: process.pid,
   node_version: process.versions.node,
   store_root: storeRoot,
+  channel_colors: CHANNEL_COLORS,
 });
 channel
   .read((frame) => {

@@ -3,8 +3,7 @@
  * time to the session (which awaits each, so a slow shim slows the relay down through its
  * credit window instead of growing memory here).
  */
-import type { RemoteOrchestrator } from "../orchestrator/index.js";
-import type { ResultGap, ResultItem } from "../orchestrator/result-image.js";
+import type { RemoteOrchestrator, ResultGap, ResultItem } from "../orchestrator/index.js";
 
 /** What to do with each item and each gap. */
 export interface ResultHandlers {

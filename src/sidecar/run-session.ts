@@ -5,10 +5,14 @@
  * relay has delivered everything it holds for it.
  */
 import { join } from "node:path";
-import { isOhrError } from "../protocol/errors.js";
-import type { RemoteOrchestrator, RunProgressSnapshot } from "../orchestrator/index.js";
-import type { ResultGap, ResultItem } from "../orchestrator/result-image.js";
-import { ResultStore } from "../orchestrator/result-store/index.js";
+import { isOhrError } from "../protocol/index.js";
+import {
+  type RemoteOrchestrator,
+  type RunProgressSnapshot,
+  type ResultGap,
+  type ResultItem,
+  ResultStore,
+} from "../orchestrator/index.js";
 import { makePreview } from "./previews.js";
 import { LatestThrottle } from "./progress-throttle.js";
 import { followResults } from "./result-source.js";

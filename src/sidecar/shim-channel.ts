@@ -6,7 +6,7 @@
  * costs 4 MiB on the pipe, not 12 MiB of base64 or number lists.
  */
 import type { Readable, Writable } from "node:stream";
-import { OhrError } from "../protocol/errors.js";
+import { OhrError } from "../protocol/index.js";
 
 /** Largest JSON header either side accepts (a `list_images` reply of a 1536-well plate fits). */
 export const MAX_HEADER_BYTES = 64 * 1024 * 1024;

@@ -3,9 +3,8 @@
  * orchestrator per server, one {@link RunSession} per followed run, replies matched by id.
  */
 import { cp, stat } from "node:fs/promises";
-import { RemoteOrchestrator } from "../orchestrator/index.js";
-import type { StoredImage } from "../orchestrator/result-store/index.js";
-import { BadRequestError, UnknownRunError } from "./errors.js";
+import { RemoteOrchestrator, type StoredImage } from "../orchestrator/index.js";
+import { BadRequestError, UnknownRunError } from "./sidecar-errors.js";
 import { RunSession } from "./run-session.js";
 import type { Frame, ShimChannel } from "./shim-channel.js";
 import { RequestSchema, type Endpoint, type Request, type RequestOf } from "./sidecar-requests.js";

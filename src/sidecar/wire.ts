@@ -2,9 +2,8 @@
  * How the sidecar spells its values on the shim link (docs/sidecar-protocol.md): snake_case, as
  * everything that crosses to Python and the browser is.
  */
-import { isOhrError } from "../protocol/errors.js";
-import type { RunProgressSnapshot, ServerInfo } from "../orchestrator/index.js";
-import type { ResultCoordinates } from "../orchestrator/result-image.js";
+import { isOhrError } from "../protocol/index.js";
+import type { RunProgressSnapshot, ServerInfo, ResultCoordinates } from "../orchestrator/index.js";
 
 /** An error as `{code, message, traceback}`; `traceback` is the server's, when it sent one. */
 export function errorWire(error: unknown): {

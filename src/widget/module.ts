@@ -3,12 +3,15 @@
  * cache), `render` mounts an `<ohr-run-view>` bound to the model. The same module runs under
  * anywidget (VS Code, Colab: shipped as `_esm`) and under our JupyterLab plugin. Wiring only.
  */
-import type { AnyWidget } from "./anywidget-types.js";
-import "./ohr-run-view.js";
-import { planeFetcher } from "./plane-fetcher.js";
-import { RunBinding } from "./run-binding.js";
-import { closeSession, sessionOf } from "./run-session.js";
-import type { OhrRunState } from "./run-state.js";
+import {
+  type AnyWidget,
+  planeFetcher,
+  RunBinding,
+  closeSession,
+  sessionOf,
+} from "./model/index.js";
+import "./elements/index.js";
+import type { OhrRunState } from "./state/index.js";
 
 /** Class on the output element; style/base.css uses it to hide the static contact sheet. */
 export const HOST_CLASS = "ohr-run-host";
@@ -37,4 +40,4 @@ export default {
   },
 } satisfies AnyWidget<OhrRunState>;
 
-export type { OhrRunState } from "./run-state.js";
+export type { OhrRunState } from "./state/index.js";

@@ -5,7 +5,7 @@
  */
 import type { JupyterFrontEndPlugin } from "@jupyterlab/application";
 import { DOMWidgetModel, DOMWidgetView, IJupyterWidgetRegistry } from "@jupyter-widgets/base";
-import { anyModelOf } from "./backbone-model-adapter.js";
+import { anyModelOf } from "./model/index.js";
 import widget, { type OhrRunState } from "./module.js";
 import { MODULE_NAME, MODULE_SEMVER, MODULE_VERSION } from "./version.js";
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { userEvent } from "vitest/browser";
 import widget from "../../src/widget/module.js";
-import type { OhrRunView } from "../../src/widget/ohr-run-view.js";
+import type { OhrRunView } from "../../src/widget/elements/ohr-run-view.js";
 import { clearBody, deep, pixel, rgbAt, screenshot, settle } from "./helpers/dom.js";
 import { MockModel } from "./helpers/mock-model.js";
 import { MockShim, previewOf } from "./helpers/mock-shim.js";

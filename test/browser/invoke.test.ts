@@ -3,8 +3,8 @@ import {
   CommandAbortedError,
   CommandFailedError,
   CommandTimeoutError,
-} from "../../src/widget/errors.js";
-import { COMMAND_TIMEOUT_MS, invoke } from "../../src/widget/invoke.js";
+} from "../../src/widget/state/widget-errors.js";
+import { COMMAND_TIMEOUT_MS, invoke } from "../../src/widget/model/invoke.js";
 import { MockModel } from "./helpers/mock-model.js";
 
 describe("invoke(), a command to the shim", () => {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { userEvent } from "vitest/browser";
-import "../../src/widget/ohr-plate-grid.js";
-import type { WellSelectDetail } from "../../src/widget/events.js";
-import type { OhrPlateGrid } from "../../src/widget/ohr-plate-grid.js";
-import { PreviewCache } from "../../src/widget/preview-cache.js";
-import { parsePreview } from "../../src/widget/preview-message.js";
+import "../../src/widget/elements/ohr-plate-grid.js";
+import type { WellSelectDetail } from "../../src/widget/elements/events.js";
+import type { OhrPlateGrid } from "../../src/widget/elements/ohr-plate-grid.js";
+import { PreviewCache } from "../../src/widget/imaging/preview-cache.js";
+import { parsePreview } from "../../src/widget/state/preview-message.js";
 import { all, clearBody, deep, pixel, screenshot, settle } from "./helpers/dom.js";
 import { previewOf } from "./helpers/mock-shim.js";
 import { CHANNELS, quadrantPlanes, runningState } from "./helpers/scenes.js";

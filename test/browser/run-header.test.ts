@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { userEvent } from "vitest/browser";
-import "../../src/widget/ohr-run-header.js";
-import type { OhrRunHeader } from "../../src/widget/ohr-run-header.js";
-import { TRAITS } from "../../src/widget/run-state.js";
+import "../../src/widget/elements/ohr-run-header.js";
+import type { OhrRunHeader } from "../../src/widget/elements/ohr-run-header.js";
+import { TRAITS } from "../../src/widget/state/run-state.js";
 import { all, clearBody, deep, screenshot, settle } from "./helpers/dom.js";
 import { runningState } from "./helpers/scenes.js";
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import widget from "../../src/widget/module.js";
-import type { OhrRunView } from "../../src/widget/ohr-run-view.js";
+import type { OhrRunView } from "../../src/widget/elements/ohr-run-view.js";
 import { clearBody, deep, screenshot, settle } from "./helpers/dom.js";
 import { MockModel } from "./helpers/mock-model.js";
 import { MockShim } from "./helpers/mock-shim.js";

@@ -1,8 +1,8 @@
 // The shipped `_esm` on its own: nothing from src/widget is imported in this file, so the
 // elements here are the bundle's own definitions.
 import { afterEach, describe, expect, inject, it } from "vitest";
-import type { AnyWidget } from "../../src/widget/anywidget-types.js";
-import type { OhrRunState } from "../../src/widget/run-state.js";
+import type { AnyWidget } from "../../src/widget/model/anywidget-types.js";
+import type { OhrRunState } from "../../src/widget/state/run-state.js";
 import { clearBody, deep, rgbAt, settle } from "./helpers/dom.js";
 import { MockModel } from "./helpers/mock-model.js";
 import { MockShim } from "./helpers/mock-shim.js";

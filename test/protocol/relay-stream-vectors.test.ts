@@ -6,8 +6,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isRoutedToRelay, routeToRelay } from "../../src/orchestrator/stream-routing.js";
-import { toResultItem } from "../../src/orchestrator/to-result-item.js";
+import {
+  isRoutedToRelay,
+  routeToRelay,
+} from "../../src/orchestrator/relay-client/stream-routing.js";
+import { toResultItem } from "../../src/orchestrator/relay-client/to-result-item.js";
 import {
   ClientMessageError,
   byeMessage,

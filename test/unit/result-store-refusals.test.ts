@@ -9,7 +9,7 @@ import {
   ResultInputError,
   ResultStore,
 } from "../../src/orchestrator/result-store/index.js";
-import { isOhrError } from "../../src/protocol/errors.js";
+import { isOhrError } from "../../src/protocol/ohr-error.js";
 import { makeImage, makeShapes, tempStoreDir } from "../helpers/result-items.js";
 
 let dir = "";

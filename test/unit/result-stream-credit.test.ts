@@ -4,7 +4,7 @@
  * exceeds one window however the messages arrive.
  */
 import { describe, expect, it } from "vitest";
-import { CreditWindow } from "../../src/orchestrator/credit-window.js";
+import { CreditWindow } from "../../src/orchestrator/relay-client/credit-window.js";
 
 const MIB = 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { composite, hexToRgb, type ColorLayer } from "../../src/widget/compositor.js";
+import { composite, hexToRgb, type ColorLayer } from "../../src/widget/imaging/compositor.js";
 
 function layer(
   values: number[],

@@ -1,7 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { parseWellName, plateLayoutFor, rowLabel, wellName } from "../../src/widget/well-names.js";
-import { clampViewport, panBy, visibleRegion, zoomBy, FIT } from "../../src/widget/viewport.js";
-import { formatDuration, formatPercent } from "../../src/widget/format.js";
+import {
+  parseWellName,
+  plateLayoutFor,
+  rowLabel,
+  wellName,
+} from "../../src/widget/imaging/well-names.js";
+import {
+  clampViewport,
+  panBy,
+  visibleRegion,
+  zoomBy,
+  FIT,
+} from "../../src/widget/imaging/viewport.js";
+import { formatDuration, formatPercent } from "../../src/widget/elements/format.js";
 
 describe("well names and plate layouts", () => {
   it("reads row letters and column numbers, padded or not", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PreviewCache } from "../../src/widget/preview-cache.js";
-import { parsePreview, type Preview } from "../../src/widget/preview-message.js";
-import { WidgetMessageError } from "../../src/widget/errors.js";
+import { PreviewCache } from "../../src/widget/imaging/preview-cache.js";
+import { parsePreview, type Preview } from "../../src/widget/state/preview-message.js";
+import { WidgetMessageError } from "../../src/widget/state/widget-errors.js";
 
 function preview(seq: number, where: Partial<Preview> = {}, size = 4): Preview {
   return {

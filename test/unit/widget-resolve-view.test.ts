@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { PlaneCoordinates } from "../../src/widget/preview-message.js";
-import { axesAtStep, fitViewToPlanes, resolveView } from "../../src/widget/resolve-view.js";
+import type { PlaneCoordinates } from "../../src/widget/state/preview-message.js";
+import { axesAtStep, fitViewToPlanes, resolveView } from "../../src/widget/imaging/resolve-view.js";
 
 /** The demo pipeline's planes of one well: normalize keeps z, z_projection flattens it. */
 function demoPlanes(): PlaneCoordinates[] {

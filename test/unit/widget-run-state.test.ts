@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTrait } from "../../src/widget/run-state.js";
+import { parseTrait } from "../../src/widget/state/run-state.js";
 
 describe("parseTrait, the check on traits from the kernel", () => {
   it("takes a plate layout, and reads {} or null as 'infer it from the wells'", () => {

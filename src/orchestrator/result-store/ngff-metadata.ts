@@ -3,6 +3,7 @@
  * (https://ngff.openmicroscopy.org/0.5/): plate → well → image (multiscales + omero). In 0.5
  * they live under the `ome` key of the group's `zarr.json` attributes.
  */
+import { SINGLE_CHANNEL_COLOR, channelColor } from "../../protocol/index.js";
 
 /** NGFF version written; 0.5 is the Zarr v3 flavour (see docs/result-store.md). */
 export const NGFF_VERSION = "0.5";
@@ -18,9 +19,6 @@ export const AXES = [
 
 /** Name of the single resolution level inside each image group. */
 export const LEVEL_PATH = "0";
-
-// Distinct on black, in the order channels usually come (a nuclear stain first).
-const CHANNEL_COLORS = ["0000FF", "00FF00", "FF0000", "FF00FF", "00FFFF", "FFFF00", "FFFFFF"];
 
 /** What an image's omero block says about one channel. */
 export interface ChannelDisplay {
@@ -59,7 +57,7 @@ export function imageAttributes(
         name,
         channels: channels.map((channel, index) => ({
           label: channel.label,
-          color: CHANNEL_COLORS[channels.length === 1 ? 6 : index % CHANNEL_COLORS.length],
+          color: (channels.length === 1 ? SINGLE_CHANNEL_COLOR : channelColor(index)).slice(1),
           active: true,
           coefficient: 1,
           family: "linear",

@@ -28,14 +28,15 @@ export interface ImageState {
   readonly planes: Map<string, StoredImage>;
 }
 
-export interface WellState {
+/** One well of a stored plate: where it sits and its fields (sites). */
+export interface StoredWell {
   readonly position: WellPosition;
   readonly fields: Map<number, ImageState>;
 }
 
 /** In-memory state of one plate, and its stale documents. */
 export class PlateState {
-  readonly wells = new Map<string, WellState>();
+  readonly wells = new Map<string, StoredWell>();
   /** Channel display names by 0-based channel index. */
   readonly channelNames = new Map<number, string>();
   /** Stored ROI shape sets by entry key (they need no image to exist). */
@@ -43,7 +44,7 @@ export class PlateState {
   /** Stale documents; the flush writes them children first. */
   readonly staleArrays = new Set<ImageState>();
   readonly staleImages = new Set<ImageState>();
-  readonly staleWells = new Set<WellState>();
+  readonly staleWells = new Set<StoredWell>();
   readonly staleRows = new Set<string>();
   stalePlate = true;
   /**
@@ -203,7 +204,7 @@ export class PlateState {
   }
 
   /** The well group's attributes. */
-  wellAttributes(well: WellState): Record<string, unknown> {
+  wellAttributes(well: StoredWell): Record<string, unknown> {
     const fields = [...well.fields.keys()].sort((a, b) => a - b);
     return wellAttributes(fields.map(String));
   }

@@ -2,7 +2,7 @@
  * Errors of the result store. Each names the field that was wrong and the item it came with
  * (execution id, seq, well), or the store directory, so a refused item can be found again.
  */
-import { OhrError } from "../../protocol/errors.js";
+import { OhrError } from "../../protocol/index.js";
 
 /** Which item a refusal is about: enough to find it in the relay's stream. */
 export interface ItemPlace {

@@ -1,4 +1,4 @@
-import { OhrError } from "../errors.js";
+import { OhrError } from "../ohr-error.js";
 
 /** Where in a pickle stream a decode error happened. */
 export interface PickleErrorSite {

@@ -5,8 +5,8 @@
  * message. Buffers are delivered as DataViews at an odd offset into a larger ArrayBuffer, as
  * comm buffers can be, so code that ignores `byteOffset` fails here.
  */
-import type { AnyModel } from "../../../src/widget/anywidget-types.js";
-import type { OhrRunState } from "../../../src/widget/run-state.js";
+import type { AnyModel } from "../../../src/widget/model/anywidget-types.js";
+import type { OhrRunState } from "../../../src/widget/state/run-state.js";
 
 type Listener = (...args: never[]) => void;
 

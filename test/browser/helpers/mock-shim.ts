@@ -5,7 +5,7 @@
  * `replay_previews` and `fetch_plane`. It can play a busy kernel (commands wait until `idle()`)
  * and a failing one. The real shim is tested against the same page by its own suite.
  */
-import type { PlaneCoordinates } from "../../../src/widget/preview-message.js";
+import type { PlaneCoordinates } from "../../../src/widget/state/preview-message.js";
 import type { MockModel, SentMessage } from "./mock-model.js";
 
 /** A full-resolution plane the fake kernel holds. */

@@ -5,7 +5,11 @@
  * Two channels on a 64 × 48 plane: DAPI (blue) is bright in the left half, GFP (green) in the top
  * half. Blended additively: top-left cyan, top-right green, bottom-left blue, bottom-right black.
  */
-import type { ChannelInfo, OhrRunState, WellProgress } from "../../../src/widget/run-state.js";
+import type {
+  ChannelInfo,
+  OhrRunState,
+  WellProgress,
+} from "../../../src/widget/state/run-state.js";
 import type { SourcePlane } from "./mock-shim.js";
 
 export const CHANNELS: ChannelInfo[] = [

@@ -1,0 +1,74 @@
+/**
+ * The events the elements dispatch. All bubble and are composed (they cross shadow roots), so the
+ * adapter listens once on `<ohr-run-view>`; names are `ohr-`-prefixed and each has a typed detail.
+ */
+import type { PlaneView } from "../state/index.js";
+
+/** A well was chosen (click, Enter or Space on the plate grid). */
+export interface WellSelectDetail {
+  /** As the run names it, e.g. `B03`. */
+  readonly well: string;
+  readonly row: string;
+  /** 1-based. */
+  readonly column: number;
+}
+
+/** The viewer moved to another site, z, timepoint or step. */
+export interface ViewChangeDetail {
+  readonly view: PlaneView;
+}
+
+/** A channel was shown or hidden in the stack viewer. */
+export interface ChannelToggleDetail {
+  readonly channel: number | null;
+  readonly visible: boolean;
+}
+
+/** Contrast limits of a channel changed, in source units; `null` means automatic. */
+export interface ContrastChangeDetail {
+  readonly channel: number | null;
+  readonly limits: readonly [number, number] | null;
+}
+
+/**
+ * A well's thumbnail was drawn from previews up to `seq` (for latency measurements: the bench
+ * listens for it; nothing in the widget does).
+ */
+export interface PreviewDrawnDetail {
+  readonly well: string;
+  readonly seq: number;
+}
+
+/** The user asked to cancel the run. */
+export interface CancelRequestDetail {
+  readonly executionId: string;
+}
+
+export interface OhrEventMap {
+  "ohr-well-select": WellSelectDetail;
+  "ohr-view-change": ViewChangeDetail;
+  "ohr-channel-toggle": ChannelToggleDetail;
+  "ohr-contrast-change": ContrastChangeDetail;
+  "ohr-cancel-request": CancelRequestDetail;
+  "ohr-preview-drawn": PreviewDrawnDetail;
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    "ohr-well-select": CustomEvent<WellSelectDetail>;
+    "ohr-view-change": CustomEvent<ViewChangeDetail>;
+    "ohr-channel-toggle": CustomEvent<ChannelToggleDetail>;
+    "ohr-contrast-change": CustomEvent<ContrastChangeDetail>;
+    "ohr-cancel-request": CustomEvent<CancelRequestDetail>;
+    "ohr-preview-drawn": CustomEvent<PreviewDrawnDetail>;
+  }
+}
+
+/** Dispatch an `ohr-*` event from `target`, bubbling and composed. */
+export function emit<K extends keyof OhrEventMap>(
+  target: EventTarget,
+  type: K,
+  detail: OhrEventMap[K],
+): void {
+  target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+}

@@ -1,0 +1,207 @@
+/**
+ * `<ohr-plane-canvas>`: one blended image on a canvas, with zoom (wheel, + / − keys, buttons) and
+ * pan (drag, arrow keys). Pixels are drawn unsmoothed when zoomed, so what you see are the data's
+ * own pixels.
+ */
+import { LitElement, css, html, type PropertyValues } from "lit";
+import { property, query, state } from "lit/decorators.js";
+import { defineElement } from "./define-element.js";
+import { themeStyles } from "./theme-styles.js";
+import { FIT, ZOOM_STEP, panBy, visibleRegion, zoomBy, type Viewport } from "../imaging/index.js";
+
+/** Arrow keys move this fraction of the visible region. */
+const PAN_STEP = 0.1;
+
+export class OhrPlaneCanvas extends LitElement {
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: inline-block;
+      }
+      .frame {
+        display: block;
+        background: #000;
+        cursor: grab;
+        touch-action: none;
+      }
+      .frame.dragging {
+        cursor: grabbing;
+      }
+      canvas {
+        display: block;
+      }
+      .zoom {
+        display: flex;
+        gap: 4px;
+        align-items: center;
+        margin-top: 4px;
+      }
+      .zoom output {
+        min-width: 4em;
+        text-align: center;
+        font-variant-numeric: tabular-nums;
+      }
+    `,
+  ];
+
+  /** The blended image; `null` draws an empty frame. */
+  @property({ attribute: false }) image: ImageData | null = null;
+  /** Longest canvas edge in CSS px. */
+  @property({ type: Number }) size = 384;
+  /** Accessible description of what is shown. */
+  @property() label = "Image";
+
+  @state() private _viewport: Viewport = FIT;
+  @query("canvas") private _canvas!: HTMLCanvasElement;
+  #drag: { x: number; y: number; start: Viewport } | null = null;
+  #source: HTMLCanvasElement | null = null;
+  #sourceOf: ImageData | null = null;
+
+  /** Current zoom (1 = whole image). */
+  get zoom(): number {
+    return this._viewport.zoom;
+  }
+
+  /** Back to the whole image. */
+  resetView(): void {
+    this._viewport = FIT;
+  }
+
+  override render(): unknown {
+    const [w, h] = this.#canvasSize();
+    return html`
+      <div
+        class="frame ${this.#drag === null ? "" : "dragging"}"
+        tabindex="0"
+        role="img"
+        aria-label="${this.label}; zoom ${Math.round(this.zoom * 100)}%. Arrow keys pan, + and − zoom, 0 fits."
+        @keydown=${this.#onKey}
+        @wheel=${this.#onWheel}
+        @pointerdown=${this.#onPointerDown}
+        @pointermove=${this.#onPointerMove}
+        @pointerup=${this.#onPointerUp}
+        @pointercancel=${this.#onPointerUp}
+      >
+        <canvas width=${w} height=${h}></canvas>
+      </div>
+      <div class="zoom">
+        <button
+          aria-label="Zoom out"
+          @click=${() => {
+            this.#zoom(1 / ZOOM_STEP);
+          }}
+        >
+          −
+        </button>
+        <output aria-live="polite">${Math.round(this.zoom * 100)}%</output>
+        <button
+          aria-label="Zoom in"
+          @click=${() => {
+            this.#zoom(ZOOM_STEP);
+          }}
+        >
+          +
+        </button>
+        <button
+          @click=${() => {
+            this.resetView();
+          }}
+        >
+          Fit
+        </button>
+      </div>
+    `;
+  }
+
+  override updated(_changed: PropertyValues<this>): void {
+    const ctx = this._canvas.getContext("2d");
+    if (ctx === null) return;
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, this._canvas.width, this._canvas.height);
+    const image = this.image;
+    if (image === null) return;
+    if (this.#sourceOf !== image) {
+      this.#source ??= document.createElement("canvas");
+      this.#source.width = image.width;
+      this.#source.height = image.height;
+      this.#source.getContext("2d")?.putImageData(image, 0, 0);
+      this.#sourceOf = image;
+    }
+    const { sx, sy, sw, sh } = visibleRegion(this._viewport, image.width, image.height);
+    ctx.imageSmoothingEnabled = false;
+    if (this.#source !== null)
+      ctx.drawImage(this.#source, sx, sy, sw, sh, 0, 0, this._canvas.width, this._canvas.height);
+  }
+
+  /** Canvas size: the image's aspect ratio within `size × size`. */
+  #canvasSize(): [number, number] {
+    const image = this.image;
+    if (image === null) return [this.size, Math.round(this.size * 0.75)];
+    const scale = this.size / Math.max(image.width, image.height);
+    return [
+      Math.max(1, Math.round(image.width * scale)),
+      Math.max(1, Math.round(image.height * scale)),
+    ];
+  }
+
+  #zoom(factor: number, at?: { x: number; y: number }): void {
+    this._viewport = zoomBy(this._viewport, factor, at);
+  }
+
+  #onKey(event: KeyboardEvent): void {
+    const pans: Record<string, [number, number]> = {
+      ArrowLeft: [-PAN_STEP, 0],
+      ArrowRight: [PAN_STEP, 0],
+      ArrowUp: [0, -PAN_STEP],
+      ArrowDown: [0, PAN_STEP],
+    };
+    const pan = pans[event.key];
+    if (pan !== undefined) this._viewport = panBy(this._viewport, pan[0], pan[1]);
+    else if (event.key === "+" || event.key === "=") this.#zoom(ZOOM_STEP);
+    else if (event.key === "-" || event.key === "_") this.#zoom(1 / ZOOM_STEP);
+    else if (event.key === "0") this.resetView();
+    else return;
+    event.preventDefault();
+  }
+
+  #onWheel(event: WheelEvent): void {
+    event.preventDefault();
+    const rect = this._canvas.getBoundingClientRect();
+    const at = {
+      x: (event.clientX - rect.left) / rect.width,
+      y: (event.clientY - rect.top) / rect.height,
+    };
+    this.#zoom(event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP, at);
+  }
+
+  #onPointerDown(event: PointerEvent): void {
+    if (event.button !== 0) return;
+    (event.currentTarget as HTMLElement).setPointerCapture(event.pointerId);
+    this.#drag = { x: event.clientX, y: event.clientY, start: this._viewport };
+    this.requestUpdate();
+  }
+
+  #onPointerMove(event: PointerEvent): void {
+    const drag = this.#drag;
+    if (drag === null) return;
+    const rect = this._canvas.getBoundingClientRect();
+    // Dragging right moves the image right: the centre moves left in image coordinates.
+    const dx = -(event.clientX - drag.x) / rect.width;
+    const dy = -(event.clientY - drag.y) / rect.height;
+    this._viewport = panBy(drag.start, dx, dy);
+  }
+
+  #onPointerUp(): void {
+    this.#drag = null;
+    this.requestUpdate();
+  }
+}
+
+defineElement("ohr-plane-canvas", OhrPlaneCanvas);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "ohr-plane-canvas": OhrPlaneCanvas;
+  }
+}

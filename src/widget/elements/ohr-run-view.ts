@@ -1,0 +1,139 @@
+/**
+ * `<ohr-run-view>`: the whole run widget — header, plate grid and stack viewer. It knows nothing
+ * of the model: the adapter sets its properties and listens to its events. It also answers its
+ * own `ohr-well-select` and `ohr-view-change`, so it works on a plain page too.
+ */
+import { LitElement, css, html } from "lit";
+import { property } from "lit/decorators.js";
+import {
+  CANCEL_IDLE,
+  type CancelState,
+  TRAITS,
+  type Axes,
+  type ChannelInfo,
+  type PlaneView,
+  type PlateLayout,
+  type RelayGap,
+  type RunError,
+  type RunProgress,
+  type RunStatus,
+  type WellProgress,
+} from "../state/index.js";
+import { defineElement } from "./define-element.js";
+import type { ViewChangeDetail, WellSelectDetail } from "./events.js";
+import { type PlaneFetcher, type PreviewCache, parseWellName } from "../imaging/index.js";
+import "./ohr-plate-grid.js";
+import "./ohr-run-header.js";
+import "./ohr-stack-viewer.js";
+import { themeStyles } from "./theme-styles.js";
+
+export class OhrRunView extends LitElement {
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: block;
+        background: var(--jp-layout-color1, #ffffff);
+        border: 1px solid var(--jp-border-color2, #e0e0e0);
+        border-radius: var(--jp-border-radius, 2px);
+      }
+      .main {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: flex-start;
+      }
+      ohr-stack-viewer {
+        flex: 1;
+        min-width: 20em;
+      }
+    `,
+  ];
+
+  @property() server = "";
+  @property({ attribute: "execution-id" }) executionId = "";
+  @property() status: RunStatus = "connecting";
+  @property({ attribute: false }) progress: RunProgress = TRAITS.progress.empty;
+  @property({ attribute: false }) wells: Readonly<Record<string, WellProgress>> = {};
+  @property({ attribute: false }) plateLayout: PlateLayout | null = null;
+  @property({ attribute: false }) channels: readonly ChannelInfo[] = [];
+  @property({ attribute: false }) axes: Axes = TRAITS.axes.empty;
+  @property({ type: Number, attribute: false }) imagesReceived = 0;
+  @property({ attribute: false }) gaps: readonly RelayGap[] = [];
+  @property({ attribute: false }) error: RunError | null = null;
+  @property({ attribute: "selected-well" }) selectedWell = "";
+  @property({ attribute: false }) view: PlaneView = TRAITS.view.empty;
+  @property({ attribute: false }) previews: PreviewCache | null = null;
+  @property({ type: Number, attribute: false }) previewsVersion = 0;
+  @property({ attribute: false }) fetchPlane: PlaneFetcher | null = null;
+  @property({ attribute: false }) cancelState: CancelState = CANCEL_IDLE;
+  @property() notice = "";
+
+  constructor() {
+    super();
+    this.addEventListener("ohr-well-select", (e: CustomEvent<WellSelectDetail>) => {
+      this.selectedWell = e.detail.well;
+    });
+    this.addEventListener("ohr-view-change", (e: CustomEvent<ViewChangeDetail>) => {
+      this.view = e.detail.view;
+    });
+  }
+
+  /** The well the viewer shows: the selected one, else the first (in plate order) with images. */
+  get shownWell(): string {
+    if (this.selectedWell !== "") return this.selectedWell;
+    const cache = this.previews;
+    if (cache === null) return "";
+    const withImages = Object.keys(this.wells).filter((w) => cache.wellVersion(w) > 0);
+    const order = (w: string): number => {
+      const p = parseWellName(w);
+      return p === null ? Number.MAX_SAFE_INTEGER : p.row * 1000 + p.column;
+    };
+    return withImages.sort((a, b) => order(a) - order(b))[0] ?? "";
+  }
+
+  override render(): unknown {
+    const well = this.shownWell;
+    return html`
+      <ohr-run-header
+        .server=${this.server}
+        .executionId=${this.executionId}
+        .status=${this.status}
+        .progress=${this.progress}
+        .wells=${this.wells}
+        .error=${this.error}
+        .gaps=${this.gaps}
+        .imagesReceived=${this.imagesReceived}
+        .cancelState=${this.cancelState}
+        .notice=${this.notice}
+      ></ohr-run-header>
+      <div class="main">
+        <ohr-plate-grid
+          .layout=${this.plateLayout}
+          .wells=${this.wells}
+          .selectedWell=${well}
+          .previews=${this.previews}
+          .previewsVersion=${this.previewsVersion}
+          .channels=${this.channels}
+        ></ohr-plate-grid>
+        <ohr-stack-viewer
+          .well=${well}
+          .wellProgress=${this.wells[well] ?? null}
+          .channels=${this.channels}
+          .axes=${this.axes}
+          .view=${this.view}
+          .previews=${this.previews}
+          .previewsVersion=${this.previewsVersion}
+          .fetchPlane=${this.fetchPlane}
+        ></ohr-stack-viewer>
+      </div>
+    `;
+  }
+}
+
+defineElement("ohr-run-view", OhrRunView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "ohr-run-view": OhrRunView;
+  }
+}

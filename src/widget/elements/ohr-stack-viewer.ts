@@ -1,0 +1,199 @@
+/**
+ * `<ohr-stack-viewer>`: the selected well's images. Channels blended additively in their colours,
+ * each with a toggle and contrast limits in source units; sliders for site, z, timepoint and
+ * step; zoom and pan. "Full resolution" fetches the exact planes from the kernel (a task: aborted
+ * and rerun when the plane changes) and shows them with the same contrast limits.
+ */
+import { LitElement, html, nothing } from "lit";
+import { property, state } from "lit/decorators.js";
+import {
+  CompositeMemo,
+  type ColorLayer,
+  type FullPlane,
+  type PlaneFetcher,
+  type PlaneSet,
+  type PreviewCache,
+  autoLimits,
+  fullPlaneLayer,
+  previewLayer,
+  viewerChannels,
+  axesAtStep,
+  fitViewToPlanes,
+  resolveView,
+} from "../imaging/index.js";
+import { defineElement } from "./define-element.js";
+import type { ChannelToggleDetail, ContrastChangeDetail } from "./events.js";
+import { formatPercent } from "./format.js";
+import type { ChannelControl } from "./ohr-channel-controls.js";
+import "./ohr-axis-sliders.js";
+import "./ohr-channel-controls.js";
+import "./ohr-plane-canvas.js";
+import { stackViewerStyles } from "./ohr-stack-viewer-styles.js";
+import { TRAITS, type ChannelInfo, type PlaneView, type WellProgress } from "../state/index.js";
+import { TaskController, TaskStatus } from "./task-controller.js";
+import { themeStyles } from "./theme-styles.js";
+
+type FullArgs = readonly [well: string, view: PlaneView, channels: readonly (number | null)[]];
+
+export class OhrStackViewer extends LitElement {
+  static override styles = [themeStyles, stackViewerStyles];
+
+  @property() well = "";
+  @property({ attribute: false }) wellProgress: WellProgress | null = null;
+  @property({ attribute: false }) channels: readonly ChannelInfo[] = [];
+  @property({ attribute: false }) axes = TRAITS.axes.empty;
+  /** The view asked for; values that do not exist resolve to ones that do. */
+  @property({ attribute: false }) view = TRAITS.view.empty;
+  @property({ attribute: false }) previews: PreviewCache | null = null;
+  @property({ type: Number, attribute: false }) previewsVersion = 0;
+  /** How to get full-resolution planes; `null` (a plain page) hides the option. */
+  @property({ attribute: false }) fetchPlane: PlaneFetcher | null = null;
+
+  @state() private _hidden: ReadonlySet<number | null> = new Set();
+  @state() private _limits: ReadonlyMap<number | null, readonly [number, number]> = new Map();
+  @state() private _fullResolution = false;
+
+  readonly #blend = new CompositeMemo();
+  readonly #full = new TaskController<FullArgs, Map<number | null, FullPlane>>(this, {
+    args: () => this.#fullArgs(),
+    task: async ([well, view, channels], { signal }) => {
+      const fetch = this.fetchPlane;
+      if (fetch === null) throw new Error("no full-resolution source");
+      const planes = await Promise.all(
+        channels.map((channel) => fetch({ well, channel, ...view }, signal)),
+      );
+      return new Map(channels.map((channel, i) => [channel, planes[i] as FullPlane]));
+    },
+  });
+
+  /** Whether full-resolution planes are being shown (or fetched). */
+  get fullResolution(): boolean {
+    return this._fullResolution;
+  }
+
+  override render(): unknown {
+    if (this.well === "")
+      return html`<p class="empty muted">Select a well in the plate to see its images.</p>`;
+    const view = this.#shownView();
+    const set: PlaneSet = this.previews?.planeSet(this.well, view) ?? new Map();
+    const channels = viewerChannels(this.channels, set.keys());
+    const full = this.#full.status === TaskStatus.COMPLETE ? this.#full.value : undefined;
+    const layers: ColorLayer[] = [];
+    const controls: ChannelControl[] = channels.map((channel) => {
+      const preview = set.get(channel.index);
+      const manual = this._limits.get(channel.index);
+      const limits = manual ?? (preview === undefined ? null : autoLimits(preview));
+      const visible = !this._hidden.has(channel.index);
+      const plane = full?.get(channel.index);
+      if (visible && limits !== null && preview !== undefined) {
+        layers.push(
+          plane === undefined
+            ? previewLayer(preview, channel.color, limits)
+            : fullPlaneLayer(plane, channel.color, limits),
+        );
+      }
+      return {
+        channel,
+        visible,
+        limits,
+        auto: manual === undefined,
+        dtype: preview?.dtype ?? "uint16",
+      };
+    });
+    const any = set.values().next().value;
+    const width = Math.max(0, ...layers.map((l) => l.width));
+    const height = Math.max(0, ...layers.map((l) => l.height));
+    const image = this.#blend.composite(layers, width, height);
+    const w = this.wellProgress;
+    return html`
+      <div class="head">
+        <b>${this.well}</b>
+        ${w === null ? nothing : html`<span class="state-${w.state}">${w.state} ${formatPercent(w.fraction)}</span>`}
+        ${w === null || w.step === "" ? nothing : html`<span class="muted">${w.step}</span>`}
+        <span class="info muted">
+          ${
+            any === undefined
+              ? "no image for this plane yet"
+              : full === undefined
+                ? `${any.width}×${any.height} preview of ${[...any.sourceShape].reverse().join("×")} ${any.dtype}`
+                : `${width}×${height} full resolution, ${any.dtype}`
+          }
+        </span>
+        ${this.fetchPlane === null ? nothing : this.#renderFullToggle()}
+      </div>
+      <div class="body">
+        <ohr-plane-canvas
+          .image=${image}
+          label="${this.well} ${view.step ?? ""}"
+        ></ohr-plane-canvas>
+        <div class="side">
+          <ohr-channel-controls
+            .controls=${controls}
+            @ohr-channel-toggle=${this.#onToggle}
+            @ohr-contrast-change=${this.#onContrast}
+          ></ohr-channel-controls>
+          <ohr-axis-sliders
+            .axes=${axesAtStep(this.axes, this.previews?.forWell(this.well) ?? [], view.step)}
+            .view=${view}
+          ></ohr-axis-sliders>
+        </div>
+      </div>
+      ${w?.error == null ? nothing : html`<pre class="well-error" role="alert">${w.error}</pre>`}
+    `;
+  }
+
+  #renderFullToggle(): unknown {
+    return html`<label class="full">
+        <input
+          type="checkbox"
+          .checked=${this._fullResolution}
+          @change=${(e: Event) => (this._fullResolution = (e.target as HTMLInputElement).checked)}
+        />
+        Full resolution
+      </label>
+      ${this.#full.render({
+        pending: () => html`<span class="muted" role="status">loading full resolution…</span>`,
+        error: (e) =>
+          html`<span class="fetch-error" role="alert">
+            full resolution unavailable: ${(e as { code?: string }).code ?? ""}
+            ${(e as Error).message}
+          </span>`,
+      })}`;
+  }
+
+  #fullArgs(): FullArgs | null {
+    if (!this._fullResolution || this.fetchPlane === null || this.well === "") return null;
+    const view = this.#shownView();
+    const present: PlaneSet = this.previews?.planeSet(this.well, view) ?? new Map();
+    const channels = [...present.keys()].filter((c) => !this._hidden.has(c));
+    return channels.length === 0 ? null : [this.well, view, channels];
+  }
+
+  /** The view asked for, resolved to values that exist and then to a plane the well has. */
+  #shownView(): PlaneView {
+    const view = resolveView(this.view, this.axes);
+    return this.previews === null ? view : fitViewToPlanes(view, this.previews.forWell(this.well));
+  }
+
+  #onToggle(event: CustomEvent<ChannelToggleDetail>): void {
+    const hidden = new Set(this._hidden);
+    if (event.detail.visible) hidden.delete(event.detail.channel);
+    else hidden.add(event.detail.channel);
+    this._hidden = hidden;
+  }
+
+  #onContrast(event: CustomEvent<ContrastChangeDetail>): void {
+    const limits = new Map(this._limits);
+    if (event.detail.limits === null) limits.delete(event.detail.channel);
+    else limits.set(event.detail.channel, event.detail.limits);
+    this._limits = limits;
+  }
+}
+
+defineElement("ohr-stack-viewer", OhrStackViewer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "ohr-stack-viewer": OhrStackViewer;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * `src/widget/state/`: what the widget receives, as types and schemas — the synced traits
+ * (docs/widget-protocol.md §2), the `ohr-preview` message (§3), the cancel button's state — and
+ * the widget's errors. Imports nothing else of the widget.
+ */
+export * from "./cancel-state.js";
+export * from "./preview-message.js";
+export * from "./run-state.js";
+export * from "./schema.js";
+export * from "./widget-errors.js";
