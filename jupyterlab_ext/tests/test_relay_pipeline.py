@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import tifffile
+from stream_routing import route_to_relay
 
 from openhcs_remote.relay_client import RelayClient, RelayEnd, RelayGap, RelayItem
-from openhcs_remote.routing import route_to_relay
 
 NORMALIZE = """\
 from openhcs.core.steps.function_step import FunctionStep

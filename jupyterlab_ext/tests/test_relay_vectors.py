@@ -10,7 +10,6 @@ import pytest
 from relay_vectors import VECTOR_DIR, build
 
 from openhcs_remote.relay_client import RelayItem, decode_message
-from openhcs_remote.routing import route_to_relay
 from openhcs_remote.server.relay.client_messages import parse_client_message
 from openhcs_remote.server.relay.errors import ClientMessageError
 
@@ -47,15 +46,6 @@ def test_client_messages_are_judged_as_the_vectors_say():
             assert refused.value.field == case["expected"]["error"]["field"]
         else:
             assert parse_client_message(frames).type == case["expected"]["message"]["type"]
-
-
-def test_routing_vectors_match_route_to_relay():
-    for case in json.loads((VECTOR_DIR / "routing.json").read_text())["cases"]:
-        routed = route_to_relay(
-            case["pipeline_code"], case["config_code"], host=case["host"], port=case["port"]
-        )
-        assert routed.pipeline_code == case["expected_pipeline_code"]
-        assert routed.config_code == case["expected_config_code"]
 
 
 def test_the_vector_files_stay_small():

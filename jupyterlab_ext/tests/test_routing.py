@@ -1,10 +1,10 @@
-"""route_to_relay is plain text work: what it appends, when, and what it refuses."""
+"""Routing (the TypeScript router, run in Node) is plain text work: what it appends, when, and
+what it refuses; the routed code compiles as Python."""
 
 from __future__ import annotations
 
 import pytest
-
-from openhcs_remote.routing import DEFAULT_CONFIG_CODE, route_to_relay
+from stream_routing import route_to_relay
 
 PIPELINE = "pipeline_steps = []\n"
 
@@ -29,7 +29,9 @@ def test_a_pipeline_that_configures_streaming_gets_the_step_rewrite():
 
 
 def test_no_config_code_means_openhcs_defaults():
-    assert route_to_relay(PIPELINE, None, port=5555).config_code.startswith(DEFAULT_CONFIG_CODE)
+    assert route_to_relay(PIPELINE, None, port=5555).config_code.startswith(
+        "from openhcs.core.config import GlobalPipelineConfig\nconfig = GlobalPipelineConfig()\n"
+    )
 
 
 @pytest.mark.parametrize(

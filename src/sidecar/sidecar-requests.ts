@@ -41,6 +41,8 @@ export const RequestSchema = z.discriminatedUnion("op", [
     pipeline_code: z.string().min(1).max(MAX_CODE_CHARS),
     config_code: z.string().min(1).max(MAX_CODE_CHARS),
     config_params: z.record(z.string(), z.unknown()).nullish(),
+    /** The relay's viewer port on the server host, where the code is routed; null: sent as is. */
+    viewer_port: port.nullable(),
     store_dir: storeDir,
   }),
   z.strictObject({

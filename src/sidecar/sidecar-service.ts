@@ -3,7 +3,7 @@
  * orchestrator per server, one {@link RunSession} per followed run, replies matched by id.
  */
 import { cp, stat } from "node:fs/promises";
-import { RemoteOrchestrator, type StoredImage } from "../orchestrator/index.js";
+import { RemoteOrchestrator, routeToRelay, type StoredImage } from "../orchestrator/index.js";
 import { BadRequestError, UnknownRunError } from "./sidecar-errors.js";
 import { RunSession } from "./run-session.js";
 import type { Frame, ShimChannel } from "./shim-channel.js";
@@ -96,10 +96,14 @@ export class SidecarService {
   private async run(request: RequestOf<"run">): Promise<Outcome> {
     const orchestrator = this.orchestrator(request.server);
     const session = this.session(request.run_key, request.server, request.store_dir);
+    // The workers run next to the relay: they reach its viewer port on the server's loopback.
+    const code =
+      request.viewer_port === null || request.server.relay === null
+        ? { pipelineCode: request.pipeline_code, configCode: request.config_code }
+        : routeToRelay(request.pipeline_code, request.config_code, { port: request.viewer_port });
     const executionId = await orchestrator.executeRemote({
       plateId: request.plate_id,
-      pipelineCode: request.pipeline_code,
-      configCode: request.config_code,
+      ...code,
       configParams: request.config_params ?? undefined,
     });
     this.sessions.set(executionId, session);
@@ -156,7 +160,7 @@ export class SidecarService {
         serverPort: server.port,
         timeoutMs: Math.round(server.timeout_s * 1000),
         retries: server.retries,
-        // The shim has already routed the code (or chose not to): never route it again here.
+        // `run` routes the code as its request says (viewer_port); never route it again here.
         relay:
           server.relay === null
             ? null

@@ -1,7 +1,7 @@
 /**
  * The shared relay-stream vectors (test/vectors/relay-stream/*.json), encoded by the Python
  * sender, decoded here into the meaning they state; the client messages our builders produce are
- * the ones the vectors hold; and the routing port writes exactly the code routing.py writes.
+ * the ones the vectors hold; and routing writes exactly the code the routing vectors hold.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -215,7 +215,7 @@ describe("routing vectors", () => {
   const cases = (load("routing.json") as { cases: RoutingCase[] }).cases;
 
   it.each(cases.map((c, i) => [i, c] as const))(
-    "case %i writes exactly the code routing.py writes",
+    "case %i writes exactly the code the vector holds",
     (_i, vector) => {
       const routed = routeToRelay(vector.pipeline_code, vector.config_code, {
         host: vector.host,

@@ -15,7 +15,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ..routing import route_to_relay
 from .codegen import pipeline_and_config_code
 from .omero_layout import read_omero_plate
 from .relay_endpoint import RelayEndpoint, relay_endpoint
@@ -148,10 +147,6 @@ class RemoteOrchestrator:
             The pipeline or config is neither source nor a renderable OpenHCS object.
         """
         pipeline_code, config_code = pipeline_and_config_code(pipeline, config)
-        if self.relay is not None and viewer_port is not None:
-            # The workers run next to the relay: they reach its viewer port on loopback.
-            routed = route_to_relay(pipeline_code, config_code, host="127.0.0.1", port=viewer_port)
-            pipeline_code, config_code = routed.pipeline_code, routed.config_code
         run = self._new_run(on_image)
         if self.omero_conn is not None:
             threading.Thread(target=self._omero_layout, args=(run, plate_id), daemon=True).start()
@@ -162,6 +157,8 @@ class RemoteOrchestrator:
             "pipeline_code": pipeline_code,
             "config_code": config_code,
             "config_params": config_params,
+            # The sidecar routes the code there (src/orchestrator/relay-client/stream-routing.ts).
+            "viewer_port": viewer_port if self.relay is not None else None,
         }
         self._submit(run, "run", request)
         return run

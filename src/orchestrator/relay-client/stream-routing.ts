@@ -1,7 +1,8 @@
 /**
- * Point an OpenHCS run at the relay, by text (docs/relay-stream-protocol.md §8): the TypeScript
- * port of `jupyterlab_ext/openhcs_remote/routing.py`, checked against the same vectors
- * (`test/vectors/relay-stream/routing.json`). No OpenHCS is needed on the client.
+ * Point an OpenHCS run at the relay, by text (docs/relay-stream-protocol.md §8). The one
+ * implementation: the sidecar applies it to the shim's runs, the CLI to its own, and the Python
+ * tests call it through Node (`jupyterlab_ext/tests/stream_routing.py`); exact inputs and outputs
+ * in `test/vectors/relay-stream/routing.json`. No OpenHCS is needed on the client.
  *
  * 1. The config code always gets {@link CONFIG_SUFFIX}: it rebinds `config` with Fiji streaming
  *    enabled, persistent, over TCP to the relay's viewer port, and Napari streaming off. Steps
