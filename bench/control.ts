@@ -17,11 +17,14 @@ import { describeMs, median } from "./stats.js";
 const PINGS = Number(process.env.OHR_BENCH_PINGS ?? 300);
 const SUBMITS = Number(process.env.OHR_BENCH_SUBMITS ?? 60);
 
-/** A long-lived Python process timing OpenHCS's client, one command per line. */
-async function startBaseline(
-  host: string,
-  port: number,
-): Promise<(command: string) => Promise<number>> {
+/** A long-lived Python process timing OpenHCS's client: one command per line, and its stop. */
+interface Baseline {
+  call(command: string): Promise<number>;
+  /** Close its stdin (it exits at end of input), kill it if it lingers, wait for it. */
+  stop(): Promise<void>;
+}
+
+async function startBaseline(host: string, port: number): Promise<Baseline> {
   const child = spawn(
     PYTHON,
     [join(REPO_ROOT, "bench", "python", "control_baseline.py"), host, String(port)],
@@ -33,14 +36,23 @@ async function startBaseline(
   const first = await lines.next();
   if (first.done === true || !first.value.includes("ready"))
     throw new Error("baseline did not start");
-  process.on("exit", () => child.kill());
-  return async (command) => {
-    child.stdin.write(`${command}\n`);
-    const next = await lines.next();
-    if (next.done === true) throw new Error("baseline exited");
-    const reply = JSON.parse(next.value) as { ms: number; ok: boolean };
-    if (!reply.ok) throw new Error(`baseline ${command} failed`);
-    return reply.ms;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
+  return {
+    async call(command) {
+      child.stdin.write(`${command}\n`);
+      const next = await lines.next();
+      if (next.done === true) throw new Error("baseline exited");
+      const reply = JSON.parse(next.value) as { ms: number; ok: boolean };
+      if (!reply.ok) throw new Error(`baseline ${command} failed`);
+      return reply.ms;
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }
 
@@ -48,9 +60,11 @@ export async function benchControl(): Promise<void> {
   process.stderr.write("starting the OpenHCS execution server …\n");
   const server = await startOpenhcsServer();
   const orch = new RemoteOrchestrator({ serverHost: server.host, serverPort: server.port });
+  let baseline: Baseline | null = null;
   try {
     await orch.connect();
-    const theirs = await startBaseline(server.host, server.port);
+    baseline = await startBaseline(server.host, server.port);
+    const theirs = baseline.call.bind(baseline);
     const ours = { ping: [] as number[], submit: [] as number[] };
     const base = { ping: [] as number[], submit: [] as number[] };
     const request = {
@@ -96,6 +110,7 @@ export async function benchControl(): Promise<void> {
     console.log(`submit_latency_ratio ${submitRatio.toFixed(3)}`);
     console.log(`control_latency_ratio ${Math.max(pingRatio, submitRatio).toFixed(3)}`);
   } finally {
+    await baseline?.stop();
     orch.close();
     await server.stop();
   }
