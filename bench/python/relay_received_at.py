@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
-from openhcs_remote.relay_client import RelayClient, RelayItem
+# The Python relay client is a test tool (the product's client is the TypeScript one).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "jupyterlab_ext" / "tests"))
+from relay_client import RelayClient, RelayItem
 
 
 def main() -> None:

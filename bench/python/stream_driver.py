@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import zmq
@@ -130,7 +131,9 @@ def run_pyzmq(count: int) -> None:
 
 def run_client(port: int, run: str, from_seq: int, count: int) -> None:
     """Read ``count`` items from the spool with the reference Python client."""
-    from openhcs_remote.relay_client import RelayClient, RelayItem
+    # The Python relay client is a test tool (the product's client is the TypeScript one).
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "jupyterlab_ext" / "tests"))
+    from relay_client import RelayClient, RelayItem
 
     started = time.time()
     nbytes = received = 0

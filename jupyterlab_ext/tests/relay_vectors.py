@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from stream_routing import route_to_relay
 
-from openhcs_remote.server.relay import frames
+from openhcs_remote.server.relay import stream_frames as frames
 from openhcs_remote.server.relay.batch import IncomingItem
 from openhcs_remote.server.relay.config import RelayLimits
 

@@ -11,16 +11,16 @@ import pytest
 from openhcs_remote import __version__
 from openhcs_remote.notebook._frontend import MODULE_NAME, MODULE_VERSION
 from openhcs_remote.notebook.codegen import DEFAULT_CONFIG_CODE, pipeline_and_config_code
-from openhcs_remote.notebook.errors import (
+from openhcs_remote.notebook.omero_layout import read_omero_plate, well_name
+from openhcs_remote.notebook.relay_endpoint import RelayEndpoint, relay_endpoint
+from openhcs_remote.notebook.run_state import RunState, infer_layout
+from openhcs_remote.notebook.shim_errors import (
     CodeGenerationError,
     OmeroLayoutError,
     RemoteExecutionError,
     ServerUnreachableError,
     error_from_wire,
 )
-from openhcs_remote.notebook.omero_layout import read_omero_plate, well_name
-from openhcs_remote.notebook.relay_endpoint import RelayEndpoint, relay_endpoint
-from openhcs_remote.notebook.run_state import RunState, infer_layout
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -145,7 +145,7 @@ def test_omero_gives_the_plate_layout_and_channel_names_before_any_image():
     assert plate.layout == {"rows": 16, "columns": 24}
     assert plate.wells == ("A01", "P24") and plate.channel_names == ("DAPI", "GFP")
 
-    state = RunState("gpu:7777")
+    state = RunState("gpu:7777", palette=lambda: ("#0000FF", "#00FF00"))
     state.set_omero_layout(plate.layout, list(plate.channel_names))
     traits = state.traits()
     assert traits["plate_layout"] == {"rows": 16, "columns": 24}

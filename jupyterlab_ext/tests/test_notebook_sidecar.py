@@ -18,9 +18,9 @@ from test_notebook_run import output_tiffs
 from test_relay_pipeline import NORMALIZE
 
 from openhcs_remote import RemoteOrchestrator
-from openhcs_remote.notebook.errors import SidecarError, UnknownRunError
-from openhcs_remote.notebook.frames import encode_frame
+from openhcs_remote.notebook.shim_errors import SidecarError, UnknownRunError
 from openhcs_remote.notebook.sidecar import SidecarProcess
+from openhcs_remote.notebook.sidecar_frames import encode_frame
 
 KERNEL_LIKE = """\
 import json, os, sys, time

@@ -13,9 +13,9 @@ import threading
 from typing import Any
 
 import zmq
+from relay_client import RelayClient
 
-from openhcs_remote.relay_client import RelayClient
-from openhcs_remote.server.relay import frames
+from openhcs_remote.server.relay import stream_frames as frames
 from openhcs_remote.server.relay.config import RelayLimits
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from relay_client import RelayClient
 
-from openhcs_remote.relay_client import RelayClient
 from openhcs_remote.server.relay.curve import create_key_pair
 from openhcs_remote.server.relay.process import RelayLaunch, RelayProcess
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import zmq
 from fake_producer import batch, blocks, item, send_images, send_raw
+from relay_client import RelayClient, RelayItem, RelayRefusedError
 
-from openhcs_remote.relay_client import RelayClient, RelayItem, RelayRefusedError
 from openhcs_remote.server.control_client import control_request, loads_plain
 
 IMAGE = np.arange(64 * 64, dtype=np.uint16).reshape(64, 64)

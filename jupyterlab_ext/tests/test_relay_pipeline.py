@@ -7,9 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import tifffile
+from relay_client import RelayClient, RelayEnd, RelayGap, RelayItem
 from stream_routing import route_to_relay
-
-from openhcs_remote.relay_client import RelayClient, RelayEnd, RelayGap, RelayItem
 
 NORMALIZE = """\
 from openhcs.core.steps.function_step import FunctionStep

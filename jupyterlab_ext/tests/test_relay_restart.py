@@ -8,9 +8,8 @@ import time
 
 import numpy as np
 from fake_producer import send_images
+from relay_client import RelayClient, RelayEnd, RelayGap, RelayItem
 from test_relay_pipeline import routed_run
-
-from openhcs_remote.relay_client import RelayClient, RelayEnd, RelayGap, RelayItem
 
 IMAGE = np.arange(32 * 32, dtype=np.uint16).reshape(32, 32)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openhcs_remote.server.relay.errors import SpoolError
+from openhcs_remote.server.relay.relay_errors import SpoolError
 from openhcs_remote.server.relay.spool import Spool
 
 

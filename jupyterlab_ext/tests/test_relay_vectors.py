@@ -7,11 +7,11 @@ import json
 
 import numpy as np
 import pytest
+from relay_client import RelayItem, decode_message
 from relay_vectors import VECTOR_DIR, build
 
-from openhcs_remote.relay_client import RelayItem, decode_message
 from openhcs_remote.server.relay.client_messages import parse_client_message
-from openhcs_remote.server.relay.errors import ClientMessageError
+from openhcs_remote.server.relay.relay_errors import ClientMessageError
 
 BUILT = build()
 

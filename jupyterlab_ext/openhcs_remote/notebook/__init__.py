@@ -5,7 +5,12 @@ from :mod:`openhcs_remote`.
 """
 
 from .._public import NOTEBOOK_NAMES
-from .errors import (
+from .images import ImageKey, StoredImage
+from .orchestrator import RemoteOrchestrator
+from .relay_endpoint import RelayEndpoint
+from .run import RemoteRun
+from .run_state import RunProgress
+from .shim_errors import (
     BadRequestError,
     CodeGenerationError,
     ImageNotFoundError,
@@ -21,10 +26,5 @@ from .errors import (
     SidecarError,
     UnknownRunError,
 )
-from .images import ImageKey, StoredImage
-from .orchestrator import RemoteOrchestrator
-from .relay_endpoint import RelayEndpoint
-from .run import RemoteRun
-from .run_state import RunProgress
 
 __all__ = list(NOTEBOOK_NAMES)

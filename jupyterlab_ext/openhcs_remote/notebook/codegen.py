@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import CodeGenerationError
+from .shim_errors import CodeGenerationError
 
 DEFAULT_CONFIG_CODE = (
     "from openhcs.core.config import GlobalPipelineConfig\nconfig = GlobalPipelineConfig()\n"

@@ -16,7 +16,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .errors import NodeNotFoundError, SidecarError
+from .shim_errors import NodeNotFoundError, SidecarError
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BUNDLED_SCRIPT = PACKAGE_DIR / "sidecar" / "sidecar.mjs"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import OmeroLayoutError
 from .run_state import infer_layout
+from .shim_errors import OmeroLayoutError
 
 
 @dataclass(frozen=True)

@@ -17,17 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import (
-    ImageNotFoundError,
-    OpenHCSRemoteError,
-    RemoteExecutionError,
-    RunCancelledError,
-    RunLostError,
-    error_from_wire,
-)
 from .images import ImageKey, StoredImage, check_filters, plane_array, sort_keys
 from .run_display import RunDisplay
+from .run_events import RUN_ENDS
 from .run_state import RunProgress, RunState
+from .shim_errors import (
+    ImageNotFoundError,
+    OpenHCSRemoteError,
+    error_from_wire,
+)
 
 if TYPE_CHECKING:
     from .sidecar import SidecarProcess
@@ -35,7 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("openhcs_remote.run")
 
 ImageCallback = Callable[[StoredImage], None]
-_END_ERRORS = {"failed": RemoteExecutionError, "cancelled": RunCancelledError, "lost": RunLostError}
 
 
 class RemoteRun:
@@ -48,7 +45,7 @@ class RemoteRun:
     def __init__(self, sidecar: SidecarProcess, run_key: str, server: str) -> None:
         self._sidecar = sidecar
         self.run_key = run_key
-        self.state = RunState(server)
+        self.state = RunState(server, palette=sidecar.channel_colors)
         self._future: Future[dict[str, Any]] = Future()
         self._accepted = threading.Event()
         self._callbacks: list[ImageCallback] = []
@@ -212,7 +209,7 @@ class RemoteRun:
         elif kind == "image_stored" and self._callbacks and header.get("kind") == "image":
             self._queue_callback(header)
         self.display.changed()
-        if kind in ("done", *_END_ERRORS):
+        if kind in RUN_ENDS:
             self._finish(str(kind), header)
 
     def _fail_to_start(self, error: BaseException) -> None:
@@ -226,11 +223,12 @@ class RemoteRun:
         self._unlisten()
 
     def _finish(self, kind: str, header: dict[str, Any]) -> None:
-        if kind == "done":
+        end = RUN_ENDS[kind].error
+        if end is None:
             self._future.set_result(dict(header.get("record") or {}))
         else:
             error = error_from_wire(
-                header.get("error") or {"code": _END_ERRORS[kind].code, "message": kind},
+                header.get("error") or {"code": end.code, "message": kind},
                 execution_id=self.execution_id,
                 address=self.state.server,
             )

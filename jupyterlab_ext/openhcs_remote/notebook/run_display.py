@@ -1,102 +1,78 @@
-"""How a run shows itself: the live widget, the static contact sheet, and its one-line text.
+"""How a run shows itself: the live widget and, beside it, the static contact sheet output.
 
 The widget is created on first display and fed through a :class:`WidgetFeed` (paced, one
-thread). Previews are kept here, bounded by bytes, to replay to a new view and to draw the
-contact sheet at the end. The contact sheet is a separate output next to the widget (an
-``<img class="ohr-contact-sheet">`` and an ``image/png``), updated by display id when the run
-ends, so a notebook saved afterwards shows it where the widget cannot render.
+thread); its commands (replay previews, cancel, fetch a full plane) are answered here. The
+previews come from the run's :class:`PreviewCache`; the sheet is updated by display id when the
+run ends, so a notebook saved afterwards shows it where the widget cannot render.
 """
 
 from __future__ import annotations
 
-import base64
-import collections
-import html
 import logging
 import threading
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from .contact_sheet import contact_sheet
-from .images import COORDINATES, ImageKey
+from .images import ImageKey
+from .preview_cache import PreviewCache
+from .run_state import RunState
+from .run_summary import run_summary
+from .sheet_output import sheet_bundle
 from .widget import widget_class
 from .widget_feed import WidgetFeed
 
-if TYPE_CHECKING:
-    from .run import RemoteRun
-
 log = logging.getLogger("openhcs_remote.widget")
 
-PREVIEW_CACHE_BYTES = 256 * 1024 * 1024
-PREVIEW_FIELDS = (
-    "seq",
-    *COORDINATES,
-    "width",
-    "height",
-    "source_shape",
-    "dtype",
-    "value_min",
-    "value_max",
-)
-SHEET_CLASS = "ohr-contact-sheet"
 
+class DisplayedRun(Protocol):
+    """What the display needs of its run (``RemoteRun`` is one)."""
 
-def format_eta(seconds: float) -> str:
-    """``250`` → ``"4 min"``, for the one-line summary."""
-    if seconds < 60:
-        return f"{round(seconds)} s"
-    if seconds < 3600:
-        return f"{round(seconds / 60)} min"
-    return f"{int(seconds // 3600)} h {round(seconds % 3600 / 60)} min"
+    state: RunState
+
+    def done(self) -> bool:
+        """Whether the run has ended."""
+        ...
+
+    def cancel(self) -> str:
+        """Ask the server to cancel the run; return its message."""
+        ...
+
+    def _read(self, key: ImageKey) -> np.ndarray: ...
 
 
 class RunDisplay:
     """The widget, the cached previews and the contact sheet of one run."""
 
-    def __init__(self, run: RemoteRun) -> None:
+    def __init__(self, run: DisplayedRun) -> None:
         self._run = run
         self._lock = threading.Lock()
         self._widget: Any = None
         self._feed: WidgetFeed | None = None
-        self.previews: collections.OrderedDict[ImageKey, tuple[dict[str, Any], bytes]] = (
-            collections.OrderedDict()
-        )
-        self.preview_bytes = 0
-        self.previews_dropped = 0
+        self.previews = PreviewCache()
         self._sheet_id: str | None = None
 
     @property
     def widget(self) -> Any:
         """The live widget, created (and fed the previews so far) on first use."""
         with self._lock:
-            if self._widget is None:
-                widget = widget_class()()
-                widget.attach_commands(self._command)
-                self._feed = WidgetFeed(widget, traits=self._run.state.traits)
-                self._widget = widget
-                cached = list(self.previews.items())
-            else:
+            if self._widget is not None:
                 return self._widget
-        for key, (header, pixels) in cached:
-            self._feed.send_preview(key, header, pixels)
-        self._feed.mark_dirty()
+            widget = widget_class()()
+            widget.attach_commands(self._command)
+            feed = self._feed = WidgetFeed(widget, traits=self._run.state.traits)
+            self._widget = widget
+        for key, (header, pixels) in self.previews.snapshot().items():
+            feed.send_preview(key, header, pixels)
+        feed.mark_dirty()
         return widget
 
     def preview(self, event: dict[str, Any], pixels: bytes) -> None:
         """Keep a preview from the sidecar and pass it on to the widget."""
-        header = {"kind": "ohr-preview", **{name: event.get(name) for name in PREVIEW_FIELDS}}
-        key = ImageKey.of(header)
-        with self._lock:
-            old = self.previews.pop(key, None)
-            self.preview_bytes += len(pixels) - (len(old[1]) if old else 0)
-            self.previews[key] = (header, pixels)
-            while self.preview_bytes > PREVIEW_CACHE_BYTES and len(self.previews) > 1:
-                _, (_, dropped) = self.previews.popitem(last=False)
-                self.preview_bytes -= len(dropped)
-                self.previews_dropped += 1
-            feed = self._feed
+        key, header = self.previews.put(event, pixels)
+        feed = self._feed
         if feed is not None:
             feed.send_preview(key, header, pixels)
 
@@ -128,52 +104,18 @@ class RunDisplay:
             self.finished()
 
     def sheet_bundle(self) -> dict[str, Any]:
-        """Return the contact sheet output: a PNG once the run ended, a caption before.
-
-        JupyterLab renders a widget output whose model is gone as "Error displaying widget"
-        even when the same bundle holds an image, so the sheet is an output of its own. Its
-        HTML carries the classes the labextension's CSS hides while the live widget renders
-        (``style/base.css``); ``image/png`` and ``text/plain`` serve other front ends.
-        """
-        caption = html.escape(f"{self.text()} (contact sheet)")
-        if not self._run.done():
-            return {
-                "text/html": f'<div class="{SHEET_CLASS}-caption">{caption}</div>',
-                "text/plain": caption,
-            }
-        png = self.contact_sheet_png()
-        if png is None:
-            return {"text/plain": caption}
-        encoded = base64.b64encode(png).decode("ascii")
-        image = (
-            f'<img class="{SHEET_CLASS}" alt="{caption}" src="data:image/png;base64,{encoded}"/>'
-        )
-        return {
-            "text/html": f'{image}<div class="{SHEET_CLASS}-caption">{caption}</div>',
-            "image/png": png,
-            "text/plain": caption,
-        }
+        """Return the contact sheet output (see :mod:`.sheet_output`)."""
+        done = self._run.done()
+        return sheet_bundle(self.text(), self.contact_sheet_png() if done else None, done=done)
 
     def contact_sheet_png(self) -> bytes | None:
         """Draw the contact sheet from the previews held now; ``None`` before any."""
-        with self._lock:
-            previews = dict(self.previews)
         traits = self._run.state.traits()
-        return contact_sheet(previews, traits["channels"], traits["plate_layout"])
+        return contact_sheet(self.previews.snapshot(), traits["channels"], traits["plate_layout"])
 
     def text(self) -> str:
         """``<RemoteRun 3f2a…: running, 12/96 wells, ETA 4 min>``."""
-        state = self._run.state
-        ident = f"{state.execution_id[:4]}…" if state.execution_id else "(not accepted yet)"
-        parts = [state.status]
-        progress = state.progress
-        if progress.wells_total:
-            parts.append(f"{progress.wells_done}/{progress.wells_total} wells")
-        if state.status in ("running", "compiling") and progress.eta_s is not None:
-            parts.append(f"ETA {format_eta(progress.eta_s)}")
-        if state.error:
-            parts.append(str(state.error.get("message", "")).splitlines()[0][:120])
-        return f"<RemoteRun {ident}: {', '.join(parts)}>"
+        return run_summary(self._run.state)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Send the widget everything queued now; ``True`` once it is out (or no widget)."""
@@ -185,10 +127,10 @@ class RunDisplay:
         feed = self._feed
         assert feed is not None
         if name == "replay_previews":
-            with self._lock:
-                cached = list(self.previews.items())
-            feed.call(lambda: reply({"count": len(cached), "dropped": self.previews_dropped}))
-            for key, (header, pixels) in cached:
+            cached = self.previews.snapshot()
+            dropped = self.previews.dropped
+            feed.call(lambda: reply({"count": len(cached), "dropped": dropped}))
+            for key, (header, pixels) in cached.items():
                 feed.send_preview(key, header, pixels)
         elif name == "cancel":
             self._in_background(lambda: {"message": self._run.cancel()}, reply)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-TERMINAL_EVENTS = {"done": "complete", "failed": "failed", "cancelled": "cancelled", "lost": "lost"}
+from .run_events import RUN_ENDS
+
 FINAL_STATUSES = frozenset({"complete", "failed", "cancelled", "lost", "error"})
 _PHASE_STATUS = {
     "waiting": "queued",
@@ -22,7 +24,6 @@ _PHASE_STATUS = {
     "cancelled": "cancelled",
 }
 # Distinct on black, in the order channels usually come; the result store's omero colours.
-CHANNEL_COLORS = ("#0000FF", "#00FF00", "#FF0000", "#FF00FF", "#00FFFF", "#FFFF00")
 _WELL = re.compile(r"^([A-Za-z]+)(\d+)$")
 _FORMATS = ((8, 12), (16, 24), (32, 48))
 
@@ -77,9 +78,11 @@ def infer_layout(wells: list[str]) -> dict[str, int] | None:
 class RunState:
     """Thread-safe fold of the sidecar's events for one run."""
 
-    def __init__(self, server: str) -> None:
+    def __init__(self, server: str, palette: Callable[[], Sequence[str]]) -> None:
+        """Start a run's state; ``palette`` gives the channel colours (the sidecar's, at need)."""
         self.lock = threading.Lock()
         self.server = server
+        self._palette = palette
         self.status = "connecting"
         self.execution_id = ""
         self.progress = RunProgress()
@@ -116,8 +119,8 @@ class RunState:
             elif kind == "gap":
                 gap = {k: event[k] for k in ("from_seq", "to_seq", "reason")}
                 self.gaps.append(gap)
-            elif kind in TERMINAL_EVENTS:
-                self.status = TERMINAL_EVENTS[str(kind)]
+            elif kind in RUN_ENDS:
+                self.status = RUN_ENDS[str(kind)].status
                 self.error = event.get("error")
                 if kind == "done":
                     self.progress = _completed(self.progress, self.wells_seen)
@@ -171,8 +174,9 @@ class RunState:
     def _channel(self, index: int) -> dict[str, Any]:
         if index not in self.channels:
             self.channels[index] = {"index": index, "name": f"Channel {index}", "color": ""}
+            colors = self._palette()
             for position, key in enumerate(sorted(self.channels)):
-                self.channels[key]["color"] = CHANNEL_COLORS[position % len(CHANNEL_COLORS)]
+                self.channels[key]["color"] = colors[position % len(colors)]
         return self.channels[index]
 
     def _note_wells(self, wells: list[str]) -> None:

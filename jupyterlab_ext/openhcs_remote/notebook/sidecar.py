@@ -13,6 +13,7 @@ import collections
 import itertools
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -21,9 +22,9 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from .errors import SidecarError, error_from_wire
-from .frames import encode_frame, read_frame
 from .node_runtime import find_node, find_sidecar_script
+from .shim_errors import SidecarError, error_from_wire
+from .sidecar_frames import encode_frame, read_frame
 
 log = logging.getLogger("openhcs_remote.sidecar")
 
@@ -44,6 +45,7 @@ class SidecarProcess:
     def __init__(self) -> None:
         self.store_root = tempfile.mkdtemp(prefix="ohr-store-")
         self.ready: Future[dict[str, Any]] = Future()
+        self._colors: tuple[str, ...] = ()
         self._ids = itertools.count(1)
         self._pending: dict[int, Future[Reply]] = {}
         self._listeners: dict[str, EventListener] = {}
@@ -65,6 +67,12 @@ class SidecarProcess:
         )
         threading.Thread(target=self._read_events, name="ohr-sidecar-reader", daemon=True).start()
         threading.Thread(target=self._read_stderr, name="ohr-sidecar-stderr", daemon=True).start()
+
+    def channel_colors(self) -> tuple[str, ...]:
+        """Return the channel palette of the sidecar's ``ready`` event (one table, in TS)."""
+        if not self._colors:
+            self.ready.result(timeout=60)
+        return self._colors
 
     @property
     def pid(self) -> int:
@@ -146,6 +154,7 @@ class SidecarProcess:
                 future.set_exception(error_from_wire(header.get("error") or {}))
             return
         if header.get("event") == "ready" and not self.ready.done():
+            self._colors = _palette(header.get("channel_colors"))
             self.ready.set_result(header)
         listener = self._listeners.get(str(header.get("run_key", "")))
         targets = [listener] if listener is not None else self._global
@@ -182,6 +191,21 @@ class SidecarProcess:
     def _exit_message(self, what: str) -> str:
         tail = "\n".join(list(self._stderr)[-15:])
         return f"{what}; sidecar stderr:\n{tail}" if tail else what
+
+
+_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _palette(value: Any) -> tuple[str, ...]:
+    """Check the ``ready`` event's ``channel_colors``; grey alone (and an error logged) if bad."""
+    if (
+        isinstance(value, list)
+        and 0 < len(value) <= 64
+        and all(isinstance(c, str) and _COLOR.match(c) for c in value)
+    ):
+        return tuple(value)
+    log.error("sidecar ready event: field channel_colors is not a list of #RRGGBB: %r", value)
+    return ("#FFFFFF",)
 
 
 _shared: SidecarProcess | None = None

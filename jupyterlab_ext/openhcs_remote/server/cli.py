@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from openhcs_remote.server.relay.cli_options import add_spool_and_curve_options
+
 DESCRIPTION = """\
 Start the OpenHCS execution server and the result relay on this host, bound to loopback
 unless told otherwise, and keep them running until Ctrl-C or SIGTERM.
@@ -102,30 +104,11 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="port clients connect to for results, on --host (default: %(default)s; a "
         "free port with --port 0)",
     )
-    relay.add_argument(
-        "--spool-dir",
-        type=Path,
-        default=None,
-        help="where the relay keeps results for late clients (default: "
+    add_spool_and_curve_options(
+        relay,
+        spool_dir_required=False,
+        spool_dir_help="where the relay keeps results for late clients (default: "
         "<log-dir>/spool-<relay viewer port>)",
-    )
-    relay.add_argument(
-        "--spool-max-bytes",
-        type=_byte_size,
-        default=None,
-        help="disk budget of the spool, e.g. 4G (default: 4G)",
-    )
-    relay.add_argument(
-        "--curve-secret-key",
-        type=Path,
-        default=None,
-        help="serve the relay stream with ZeroMQ CURVE, using this .key_secret file",
-    )
-    relay.add_argument(
-        "--curve-client-keys",
-        type=Path,
-        default=None,
-        help="with CURVE, accept only clients whose .key files are in this directory",
     )
     parser.add_argument(
         "--startup-timeout",
@@ -133,18 +116,6 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         default=600.0,
         help="seconds to wait for the server to answer (default: %(default)s)",
     )
-
-
-def _byte_size(text: str) -> int:
-    """Parse ``4G``, ``512M``, ``100K`` or a plain byte count."""
-    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-    text = text.strip().upper().removesuffix("B")
-    try:
-        if text and text[-1] in units:
-            return int(float(text[:-1]) * units[text[-1]])
-        return int(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r}") from error
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,12 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from openhcs_remote.errors import OpenHCSRemoteError
 from openhcs_remote.server.control_client import control_request
 from openhcs_remote.server.ports import CONTROL_PORT_OFFSET, ipc_socket_path
 
 
-class ServerStartError(RuntimeError):
+class ServerStartError(OpenHCSRemoteError, RuntimeError):
     """The execution server did not come up; the message says why and where."""
+
+    code = "ERR_SERVER_START"
 
 
 @dataclass(frozen=True)

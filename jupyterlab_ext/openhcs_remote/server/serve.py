@@ -26,8 +26,8 @@ from openhcs_remote.server.execution_server import (
     ServerStartError,
 )
 from openhcs_remote.server.ports import CONTROL_PORT_OFFSET, free_endpoint_port
-from openhcs_remote.server.relay.errors import RelayError
 from openhcs_remote.server.relay.process import RelayLaunch, RelayProcess
+from openhcs_remote.server.relay.relay_errors import RelayError
 
 RELAY_RESTARTS = 5
 

@@ -12,11 +12,11 @@ import logging
 import signal
 import sys
 import threading
-from pathlib import Path
 from types import FrameType
 
-from openhcs_remote.server.relay.config import GIB, RelayConfig
-from openhcs_remote.server.relay.errors import RelayError
+from openhcs_remote.server.relay.cli_options import add_spool_and_curve_options
+from openhcs_remote.server.relay.config import RelayConfig
+from openhcs_remote.server.relay.relay_errors import RelayError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,16 +27,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--stream-host", default="127.0.0.1")
     parser.add_argument("--stream-port", type=int, required=True, help="0 picks a free port")
-    parser.add_argument("--spool-dir", type=Path, required=True)
-    parser.add_argument("--spool-max-bytes", type=int, default=4 * GIB)
+    add_spool_and_curve_options(parser, spool_dir_required=True, spool_dir_help="the spool")
     parser.add_argument("--spool-fsync", action="store_true")
     parser.add_argument(
         "--execution-control",
         default=None,
         help="tcp://host:port of the execution server's control socket",
     )
-    parser.add_argument("--curve-secret-key", type=Path, default=None)
-    parser.add_argument("--curve-client-keys", type=Path, default=None)
     parser.add_argument("--heartbeat-interval", type=float, default=1.0)
     parser.add_argument("--session-timeout", type=float, default=30.0)
     return parser

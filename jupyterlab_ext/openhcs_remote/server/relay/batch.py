@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from openhcs_remote.server.relay.config import RelayLimits
-from openhcs_remote.server.relay.errors import BatchRejectedError, BatchTooLargeError
+from openhcs_remote.server.relay.relay_errors import BatchRejectedError, BatchTooLargeError
 from openhcs_remote.server.relay.shapes import Shape, imagej_rois, napari_shapes
 from openhcs_remote.server.relay.wire_checks import (
     Scalar,

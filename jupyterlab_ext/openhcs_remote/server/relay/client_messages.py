@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openhcs_remote.server.relay.config import PROTOCOL_VERSION
-from openhcs_remote.server.relay.errors import ClientMessageError, ClientProtocolError
+from openhcs_remote.server.relay.relay_errors import ClientMessageError, ClientProtocolError
 from openhcs_remote.server.relay.wire_checks import (
     require_int,
     require_json,

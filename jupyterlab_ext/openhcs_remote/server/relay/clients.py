@@ -12,11 +12,11 @@ from typing import Any
 import zmq
 
 from openhcs_remote import __version__
-from openhcs_remote.server.relay import frames
+from openhcs_remote.server.relay import stream_frames as frames
 from openhcs_remote.server.relay.client_messages import ClientMessage, parse_client_message
 from openhcs_remote.server.relay.config import RelayConfig
 from openhcs_remote.server.relay.curve import apply_curve
-from openhcs_remote.server.relay.errors import (
+from openhcs_remote.server.relay.relay_errors import (
     ClientMessageError,
     NoSessionError,
     TooManyClientsError,

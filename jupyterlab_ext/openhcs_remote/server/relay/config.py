@@ -7,6 +7,8 @@ from pathlib import Path
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
+# The spool's disk budget unless told otherwise (both command lines and RelayConfig read it).
+DEFAULT_SPOOL_MAX_BYTES = 4 * GIB
 
 #: Our stream protocol version, sent in ``hello`` and ``welcome``.
 PROTOCOL_VERSION = 1
@@ -101,7 +103,7 @@ class RelayConfig:
     spool_dir: Path
     viewer_host: str = "127.0.0.1"
     stream_host: str = "127.0.0.1"
-    spool_max_bytes: int = 4 * GIB
+    spool_max_bytes: int = DEFAULT_SPOOL_MAX_BYTES
     execution_control: str | None = None
     curve_secret_key_file: Path | None = None
     curve_client_keys_dir: Path | None = None

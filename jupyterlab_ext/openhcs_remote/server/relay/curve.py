@@ -17,7 +17,7 @@ import zmq.auth
 from zmq.auth.thread import ThreadAuthenticator
 
 from openhcs_remote.server.relay.config import RelayConfig
-from openhcs_remote.server.relay.errors import RelayError
+from openhcs_remote.server.relay.relay_errors import RelayError
 
 
 class CurveKeyError(RelayError):

@@ -19,10 +19,10 @@ from typing import Any
 from openhcs_remote.server.relay.attribution import ExecutionAttribution
 from openhcs_remote.server.relay.batch import IncomingBatch, IncomingItem, parse_batch
 from openhcs_remote.server.relay.config import RelayLimits
-from openhcs_remote.server.relay.errors import BatchTooLargeError, RelayError
-from openhcs_remote.server.relay.frames import encode_json, item_header
+from openhcs_remote.server.relay.relay_errors import BatchTooLargeError, RelayError
 from openhcs_remote.server.relay.shm import AttachedBlock
 from openhcs_remote.server.relay.spool import Spool
+from openhcs_remote.server.relay.stream_frames import encode_json, item_header
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from openhcs_remote.server.relay.errors import RelayError
+from openhcs_remote.server.relay.relay_errors import RelayError
 
 
 class RelayStartError(RelayError):

@@ -19,8 +19,8 @@ from openhcs_remote.server.relay.attribution import (
 from openhcs_remote.server.relay.clients import ClientServer
 from openhcs_remote.server.relay.config import PROTOCOL_VERSION, RelayConfig
 from openhcs_remote.server.relay.curve import load_server_keys
-from openhcs_remote.server.relay.errors import RelayError
 from openhcs_remote.server.relay.ingest import BatchIngest
+from openhcs_remote.server.relay.relay_errors import RelayError
 from openhcs_remote.server.relay.spool import Spool
 from openhcs_remote.server.relay.viewer import RelayViewerServer
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from openhcs_remote.server.relay import frames
+from openhcs_remote.server.relay import stream_frames as frames
 from openhcs_remote.server.relay.spool import Spool
 
 MAX_SUBSCRIPTIONS = 64

@@ -13,7 +13,7 @@ import binascii
 import math
 from typing import Any
 
-from openhcs_remote.server.relay.errors import BatchRejectedError
+from openhcs_remote.server.relay.relay_errors import BatchRejectedError
 from openhcs_remote.server.relay.wire_checks import (
     require_json,
     require_list,

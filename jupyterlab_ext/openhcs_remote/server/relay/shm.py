@@ -15,7 +15,7 @@ from multiprocessing import resource_tracker, shared_memory
 from multiprocessing.shared_memory import _USE_POSIX  # type: ignore[attr-defined]
 
 from openhcs_remote.server.relay.batch import IncomingItem
-from openhcs_remote.server.relay.errors import SharedMemoryBlockError
+from openhcs_remote.server.relay.relay_errors import SharedMemoryBlockError
 
 
 class AttachedBlock:

@@ -23,8 +23,8 @@ from openhcs.runtime.viewer_protocol import OpenHCSViewerServerABC
 from openhcs.runtime.zmq_config import OPENHCS_ZMQ_CONFIG
 from zmqruntime.config import TransportMode
 
-from openhcs_remote.server.relay.errors import ControlRequestError
 from openhcs_remote.server.relay.ingest import BatchIngest, IngestResult
+from openhcs_remote.server.relay.relay_errors import ControlRequestError
 
 logger = logging.getLogger(__name__)
 CONTROL_MAX_BYTES = 1 << 20

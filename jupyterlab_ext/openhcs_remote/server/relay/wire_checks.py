@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from openhcs_remote.server.relay.errors import RelayError
+from openhcs_remote.server.relay.relay_errors import RelayError
 
 Scalar = str | int | float | bool | None
 

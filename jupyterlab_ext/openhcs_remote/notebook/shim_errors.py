@@ -9,16 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-
-class OpenHCSRemoteError(Exception):
-    """Base of every openhcs-remote error; ``code`` is stable and machine-readable."""
-
-    code = "ERR_OPENHCS_REMOTE"
-
-    def __init__(self, message: str, *, execution_id: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.execution_id = execution_id
+# The package's root, re-exported: the notebook API has always offered it from here.
+from ..errors import OpenHCSRemoteError as OpenHCSRemoteError
 
 
 class ServerUnreachableError(OpenHCSRemoteError):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openhcs_remote.server.relay.spool_segment import Segment
+from openhcs_remote.server.relay.spool.segment import Segment
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Lookup:
 
 
 @dataclass
-class RunState:
+class SpooledRun:
     """One run (one execution id) in the spool.
 
     Seqs ``1..evicted_through`` were evicted; ``lost`` lists ranges that were

@@ -10,7 +10,7 @@ import json
 import struct
 from typing import IO, Any
 
-from .errors import ProtocolError
+from .shim_errors import ProtocolError
 
 MAX_HEADER_BYTES = 64 * 1024 * 1024
 MAX_PAYLOAD_BYTES = 0xFFFF_FFFF

@@ -4,7 +4,7 @@ Layout::
 
     <spool>/spool.json                 {"format": 1, "spool_id": ...}
     <spool>/runs/<run>/run.json        numbering, evictions, losses, end
-    <spool>/runs/<run>/seg-<n>.log     records (``spool_segment``)
+    <spool>/runs/<run>/seg-<n>.log     records (``segment.py``)
 
 Writes go to the page cache before OpenHCS gets its reply, so a killed relay
 loses nothing it acknowledged (a power cut can, unless ``fsync`` is on). Beyond
@@ -24,10 +24,10 @@ import time
 import uuid
 from pathlib import Path
 
-from openhcs_remote.server.relay.errors import SpoolError
-from openhcs_remote.server.relay.spool_recovery import recover_run
-from openhcs_remote.server.relay.spool_run import Lookup, RunState
-from openhcs_remote.server.relay.spool_segment import (
+from openhcs_remote.server.relay.relay_errors import SpoolError
+from openhcs_remote.server.relay.spool.recovery import recover_run
+from openhcs_remote.server.relay.spool.run import Lookup, SpooledRun
+from openhcs_remote.server.relay.spool.segment import (
     END,
     ITEM,
     RESERVE,
@@ -70,7 +70,7 @@ class Spool:
         self.segment_bytes = max(1 << 20, min(64 << 20, max_bytes // 16))
         self.fsync = fsync
         self._lock = threading.RLock()
-        self._runs: dict[str, RunState] = {}
+        self._runs: dict[str, SpooledRun] = {}
         self._next_segment = 1
         self._next_order = 1
         (directory / "runs").mkdir(parents=True, exist_ok=True)
@@ -104,7 +104,7 @@ class Spool:
         with self._lock:
             return sum(s.size for run in self._runs.values() for s in run.segments)
 
-    def run(self, execution_id: str) -> RunState | None:
+    def run(self, execution_id: str) -> SpooledRun | None:
         """Return the run, or None if the spool never saw it."""
         with self._lock:
             return self._runs.get(execution_id)
@@ -115,7 +115,7 @@ class Spool:
             runs = sorted(self._runs.values(), key=lambda run: run.order)
             return [run.summary() for run in runs]
 
-    def open_run(self, execution_id: str) -> tuple[RunState, bool]:
+    def open_run(self, execution_id: str) -> tuple[SpooledRun, bool]:
         """Return the run, creating it if new; the flag says whether it was created."""
         with self._lock:
             run = self._runs.get(execution_id)
@@ -128,13 +128,13 @@ class Spool:
             )
             directory = self.directory / "runs" / name
             directory.mkdir(parents=True, exist_ok=True)
-            run = RunState(execution_id, directory, self._next_order, time.time())
+            run = SpooledRun(execution_id, directory, self._next_order, time.time())
             self._next_order += 1
             run.save_metadata()
             self._runs[execution_id] = run
             return run, True
 
-    def reserve(self, run: RunState, count: int) -> int:
+    def reserve(self, run: SpooledRun, count: int) -> int:
         """Reserve seqs for ``count`` items before they are written; return the first."""
         with self._lock:
             first = run.reserved_through + 1
@@ -143,7 +143,7 @@ class Spool:
             return first
 
     def append_item(
-        self, run: RunState, seq: int, header: bytes, payload: bytes | memoryview
+        self, run: SpooledRun, seq: int, header: bytes, payload: bytes | memoryview
     ) -> None:
         """Store item ``seq`` (already reserved); readers see it at once."""
         with self._lock:
@@ -152,19 +152,19 @@ class Spool:
             run.committed_through = seq
             self._evict()
 
-    def give_up(self, run: RunState, first: int, last: int) -> None:
+    def give_up(self, run: SpooledRun, first: int, last: int) -> None:
         """Report reserved seqs ``first..last`` as lost (their write failed)."""
         with self._lock:
             run.add_lost(first, last)
             run.committed_through = max(run.committed_through, last)
             run.save_metadata()
 
-    def finish_batch(self, run: RunState) -> None:
+    def finish_batch(self, run: SpooledRun) -> None:
         """Make the batch durable as configured (``fsync`` or page cache)."""
         if self.fsync and run.append_fd is not None:
             os.fsync(run.append_fd)
 
-    def end_run(self, run: RunState, status: str) -> None:
+    def end_run(self, run: SpooledRun, status: str) -> None:
         """Mark the run over; clients get ``end`` after its last item."""
         with self._lock:
             if run.ended:
@@ -176,7 +176,7 @@ class Spool:
             self._close_append(run)
             run.save_metadata()
 
-    def lookup(self, run: RunState, seq: int) -> Lookup:
+    def lookup(self, run: SpooledRun, seq: int) -> Lookup:
         """Return what a client at cursor ``seq`` should get next."""
         with self._lock:
             return run.lookup(seq)
@@ -194,7 +194,7 @@ class Spool:
 
     def _append(
         self,
-        run: RunState,
+        run: SpooledRun,
         kind: int,
         seq_from: int,
         seq_to: int,
@@ -216,7 +216,7 @@ class Spool:
         segment.size = record.end
         return record
 
-    def _roll(self, run: RunState, first_seq: int) -> None:
+    def _roll(self, run: SpooledRun, first_seq: int) -> None:
         self._close_append(run)
         path = run.directory / f"seg-{self._next_segment:010d}.log"
         segment = Segment(path, self._next_segment, first_seq, writable=True)
@@ -224,7 +224,7 @@ class Spool:
         run.append_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         run.segments.append(segment)
 
-    def _close_append(self, run: RunState) -> None:
+    def _close_append(self, run: SpooledRun) -> None:
         if run.append_fd is not None:
             os.close(run.append_fd)
             run.append_fd = None

@@ -1,4 +1,5 @@
-"""A small Python client of the relay stream (the reference for docs/relay-stream-protocol.md).
+"""A small Python client of the relay stream, for tests and benchmarks (see
+docs/relay-stream-protocol.md).
 
 Usage::
 

@@ -12,12 +12,12 @@ import json
 import os
 from pathlib import Path
 
-from openhcs_remote.server.relay.errors import SpoolError
-from openhcs_remote.server.relay.spool_run import RunState
-from openhcs_remote.server.relay.spool_segment import END, ITEM, Segment, scan
+from openhcs_remote.server.relay.relay_errors import SpoolError
+from openhcs_remote.server.relay.spool.run import SpooledRun
+from openhcs_remote.server.relay.spool.segment import END, ITEM, Segment, scan
 
 
-def recover_run(directory: Path) -> RunState:
+def recover_run(directory: Path) -> SpooledRun:
     """Load ``run.json`` and index the run's segments.
 
     Raises
@@ -27,7 +27,7 @@ def recover_run(directory: Path) -> RunState:
     """
     try:
         meta = json.loads((directory / "run.json").read_text())
-        run = RunState(
+        run = SpooledRun(
             execution_id=str(meta["execution_id"]),
             directory=directory,
             order=int(meta["order"]),
@@ -71,7 +71,7 @@ def recover_run(directory: Path) -> RunState:
 
 
 def _header(path: Path, offset: int, length: int) -> bytes:
-    from openhcs_remote.server.relay.spool_segment import FIXED
+    from openhcs_remote.server.relay.spool.segment import FIXED
 
     with path.open("rb") as handle:
         handle.seek(offset + FIXED)

@@ -7,8 +7,10 @@ see the code first, then what was wrong and where.
 
 from __future__ import annotations
 
+from openhcs_remote.errors import OpenHCSRemoteError
 
-class RelayError(Exception):
+
+class RelayError(OpenHCSRemoteError):
     """Base of every relay failure.
 
     Parameters
