@@ -36,7 +36,11 @@ async function startBaseline(host: string, port: number): Promise<Baseline> {
   const first = await lines.next();
   if (first.done === true || !first.value.includes("ready"))
     throw new Error("baseline did not start");
-  const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      resolve();
+    }),
+  );
   return {
     async call(command) {
       child.stdin.write(`${command}\n`);
