@@ -174,6 +174,7 @@ def build() -> dict[str, dict[str, Any]]:
                     heartbeat_interval=1.0,
                     session_timeout=30.0,
                     relay_version="0.1.0",
+                    viewer_port=5555,
                 )
             ),
         },

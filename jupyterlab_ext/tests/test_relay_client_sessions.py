@@ -28,6 +28,7 @@ def welcome(incarnation: str, nonce: Any) -> bytes:
         heartbeat_interval=1.0,
         session_timeout=30.0,
         relay_version="test",
+        viewer_port=5555,
         nonce=nonce,
     )
     return frames.encode_json(message)

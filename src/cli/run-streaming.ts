@@ -7,7 +7,6 @@ import {
   type ResultGap,
   type ResultItem,
   type ResultSummary,
-  DEFAULT_RELAY_VIEWER_PORT,
   type RunProgressSnapshot,
 } from "../orchestrator/index.js";
 import type { ParseArgsConfig } from "node:util";
@@ -27,7 +26,7 @@ export const RELAY_OPTIONS_HELP = `  --relay HOST:PORT      receive the result i
                          (openhcs-remote-server prints it: relay.stream_port; default 5600)
   --relay-key KEY        the relay's CURVE public key (relay.curve_public_key), if it has one
   --relay-viewer-port N  the relay's OpenHCS viewer port the run is pointed at
-                         (relay.viewer_port; default ${DEFAULT_RELAY_VIEWER_PORT})`;
+                         (default: the port the relay names when asked)`;
 
 /** The orchestrator's `relay` option from the command line; `null` without `--relay`. */
 export function relayFrom(values: {
@@ -47,11 +46,15 @@ export function relayFrom(values: {
   if (match?.groups === undefined)
     throw new UsageError(`not a HOST:PORT address: '${values.relay}'`);
   const port = Number(match.groups.port ?? DEFAULT_RELAY_STREAM_PORT);
-  const viewerPort = Number(values["relay-viewer-port"] ?? DEFAULT_RELAY_VIEWER_PORT);
+  const viewerText = values["relay-viewer-port"];
+  const viewerPort = viewerText === undefined ? undefined : Number(viewerText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UsageError(`relay port ${port} out of range (1..65535)`);
   }
-  if (!Number.isInteger(viewerPort) || viewerPort < 1 || viewerPort > 64535) {
+  if (
+    viewerPort !== undefined &&
+    (!Number.isInteger(viewerPort) || viewerPort < 1 || viewerPort > 64535)
+  ) {
     throw new UsageError(`--relay-viewer-port ${viewerPort} out of range (1..64535)`);
   }
   const key = values["relay-key"];

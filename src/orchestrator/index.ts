@@ -3,7 +3,6 @@
  * status, cancel, progress, retries, ETA. Imports only `src/protocol/`.
  */
 export {
-  DEFAULT_RELAY_VIEWER_PORT,
   RemoteOrchestrator,
   TESTED_OPENHCS_VERSION,
   type OrchestratorWarning,

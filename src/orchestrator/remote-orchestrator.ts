@@ -18,6 +18,7 @@ import { ControlChannel, type ControlRequest } from "./control-channel.js";
 import type { ResultGap, ResultItem } from "./result-image.js";
 import {
   NoRelayError,
+  askRelayViewerPort,
   ResultStream,
   isRoutedToRelay,
   routeToRelay,
@@ -65,20 +66,23 @@ export interface RemoteOrchestratorOptions extends Partial<ServerEndpointOptions
 export interface RelayOptions extends RelayEndpoint {
   /**
    * The relay's OpenHCS viewer port (`relay.viewer_port`), written into each run's config so
-   * that its workers stream to the relay. Default 5555 (the relay's default). `null`: leave the
-   * code as it is (it streams to the relay already, or should not stream).
+   * that its workers stream to the relay. Default: the port the relay's `welcome` names (asked
+   * before each submission; 5555 from a relay too old to say). `null`: leave the code as it is
+   * (it streams to the relay already, or should not stream).
    */
   readonly viewerPort?: number | null | undefined;
   /** Where workers reach the relay; default `127.0.0.1` (they run on its host). */
   readonly viewerHost?: string | undefined;
 }
 
-/** The relay's default viewer port (`openhcs-remote-server --relay-viewer-port`). */
-export const DEFAULT_RELAY_VIEWER_PORT = 5555;
-
 /** A problem that did not stop anything but should not pass unnoticed. */
 export interface OrchestratorWarning {
-  readonly code: FeedWarning["code"] | "retry" | "untested-server-version" | "results-incomplete";
+  readonly code:
+    | FeedWarning["code"]
+    | "retry"
+    | "untested-server-version"
+    | "results-incomplete"
+    | "relay-viewer-port";
   readonly message: string;
 }
 
@@ -193,7 +197,7 @@ export class RemoteOrchestrator {
    */
   async executeRemote(request: ExecuteRequest & { signal?: AbortSignal }): Promise<string> {
     if (!this.feed.started) await this.connect({ signal: request.signal });
-    return submitOnce(this.channel, this.routed(request), {
+    return submitOnce(this.channel, await this.routed(request), {
       timeoutMs: this.timeoutMs,
       retries: this.retries,
       signal: request.signal,
@@ -310,13 +314,19 @@ export class RemoteOrchestrator {
   }
 
   /** The request with its code routed to the relay, when one is set and it is not routed yet. */
-  private routed<R extends ExecuteRequest>(request: R): R {
+  private async routed<R extends ExecuteRequest>(request: R): Promise<R> {
     const relay = this.relay;
-    const viewerPort =
-      relay?.viewerPort === undefined ? DEFAULT_RELAY_VIEWER_PORT : relay.viewerPort;
-    if (relay === null || viewerPort === null || isRoutedToRelay(request.configCode)) {
+    if (relay === null || relay.viewerPort === null || isRoutedToRelay(request.configCode)) {
       return request;
     }
+    const viewerPort =
+      relay.viewerPort ??
+      (await askRelayViewerPort(relay, {
+        timeoutMs: this.timeoutMs,
+        onUnstated: (message) => {
+          this.onWarning({ code: "relay-viewer-port", message });
+        },
+      }));
     const code = routeToRelay(request.pipelineCode, request.configCode, {
       host: relay.viewerHost ?? "127.0.0.1",
       port: viewerPort,

@@ -92,6 +92,8 @@ export const WelcomeSchema = z.looseObject({
   incarnation: shortText.min(1),
   spool_id: shortText.min(1),
   relay_version: shortText,
+  /** Where OpenHCS workers reach the relay on the server host (§8); absent from relays before 0.9. */
+  viewer_port: z.number().int().min(1).max(64535).optional(),
   limits: z.looseObject({
     max_header_bytes: count,
     max_payload_bytes: count,

@@ -41,8 +41,11 @@ export const RequestSchema = z.discriminatedUnion("op", [
     pipeline_code: z.string().min(1).max(MAX_CODE_CHARS),
     config_code: z.string().min(1).max(MAX_CODE_CHARS),
     config_params: z.record(z.string(), z.unknown()).nullish(),
-    /** The relay's viewer port on the server host, where the code is routed; null: sent as is. */
-    viewer_port: port.nullable(),
+    /**
+     * The relay's viewer port on the server host, where the code is routed; `"relay"`: the port
+     * the relay's `welcome` names; null: the code is sent as it is.
+     */
+    viewer_port: z.union([port, z.literal("relay")]).nullable(),
     store_dir: storeDir,
   }),
   z.strictObject({

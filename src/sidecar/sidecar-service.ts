@@ -3,7 +3,12 @@
  * orchestrator per server, one {@link RunSession} per followed run, replies matched by id.
  */
 import { cp, stat } from "node:fs/promises";
-import { RemoteOrchestrator, routeToRelay, type StoredImage } from "../orchestrator/index.js";
+import {
+  RemoteOrchestrator,
+  askRelayViewerPort,
+  routeToRelay,
+  type StoredImage,
+} from "../orchestrator/index.js";
 import { BadRequestError, UnknownRunError } from "./sidecar-errors.js";
 import { RunSession } from "./run-session.js";
 import type { Frame, ShimChannel } from "./shim-channel.js";
@@ -60,6 +65,11 @@ export class SidecarService {
     for (const orchestrator of this.orchestrators.values()) orchestrator.close();
   }
 
+  /** A warning for the shim, which logs it (docs/sidecar-protocol.md §4). */
+  private readonly warn = (warning: { code: string; message: string }): void => {
+    void this.channel.send({ type: "event", event: "warning", ...warning });
+  };
+
   private async dispatch(request: Request): Promise<Outcome> {
     switch (request.op) {
       case "connect": {
@@ -97,10 +107,24 @@ export class SidecarService {
     const orchestrator = this.orchestrator(request.server);
     const session = this.session(request.run_key, request.server, request.store_dir);
     // The workers run next to the relay: they reach its viewer port on the server's loopback.
+    const relay = request.server.relay;
     const code =
-      request.viewer_port === null || request.server.relay === null
+      request.viewer_port === null || relay === null
         ? { pipelineCode: request.pipeline_code, configCode: request.config_code }
-        : routeToRelay(request.pipeline_code, request.config_code, { port: request.viewer_port });
+        : routeToRelay(request.pipeline_code, request.config_code, {
+            port:
+              request.viewer_port === "relay"
+                ? await askRelayViewerPort(
+                    { host: relay.host, port: relay.port, curvePublicKey: relay.curve_public_key },
+                    {
+                      timeoutMs: request.server.timeout_s * 1000,
+                      onUnstated: (message) => {
+                        this.warn({ code: "relay-viewer-port", message });
+                      },
+                    },
+                  )
+                : request.viewer_port,
+          });
     const executionId = await orchestrator.executeRemote({
       plateId: request.plate_id,
       ...code,
@@ -171,7 +195,7 @@ export class SidecarService {
                 viewerPort: null,
               },
         onWarning: (warning) => {
-          void this.channel.send({ type: "event", event: "warning", ...warning });
+          this.warn(warning);
         },
       });
       this.orchestrators.set(key, orchestrator);

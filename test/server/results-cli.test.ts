@@ -62,6 +62,17 @@ describe("openhcs-remote run --relay against the real server and relay", () => {
     });
   });
 
+  it("needs only --relay: the relay's welcome names the viewer port the run is routed to", async () => {
+    // The shared relay listens on a free port, not the default a guess would take.
+    expect(relay.viewer_port).not.toBe(5555);
+    const args = relayRunArgs().slice(0, -2);
+    expect(args).not.toContain("--relay-viewer-port");
+    const { code, stdout, stderr } = await runCli([...args, "--config", config, "--json"]);
+    expect(code, stderr).toBe(0);
+    const images = jsonLines(stdout).filter((event) => event.event === "image");
+    expect(images).toHaveLength(24);
+  });
+
   it("prints the images received in the closing line for a person", async () => {
     const { code, stdout, stderr } = await runCli(relayRunArgs());
     expect(code, stderr).toBe(0);

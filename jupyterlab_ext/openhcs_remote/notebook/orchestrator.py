@@ -13,7 +13,7 @@ import os
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .codegen import pipeline_and_config_code
 from .omero_layout import read_omero_plate
@@ -118,7 +118,7 @@ class RemoteOrchestrator:
         plate_id: int | str,
         pipeline: Any,
         config: Any = None,
-        viewer_port: int | None = 5555,
+        viewer_port: int | Literal["relay"] | None = "relay",
         *,
         config_params: dict[str, Any] | None = None,
         on_image: ImageCallback | None = None,
@@ -134,8 +134,9 @@ class RemoteOrchestrator:
             ``GlobalPipelineConfig`` / ``PipelineConfig``), rendered by OpenHCS's generator.
         viewer_port
             The relay's OpenHCS viewer port on the server host. The code is changed so that
-            every step streams its results there (docs/relay-stream-protocol.md §8); ``None``
-            sends the code unchanged (only images it streams to the relay itself arrive).
+            every step streams its results there (docs/relay-stream-protocol.md §8). Default
+            ``"relay"``: the port the relay names when asked. ``None`` sends the code unchanged
+            (only images it streams to the relay itself arrive).
         config_params
             OpenHCS's auxiliary options, e.g. ``{"well_filter": ["A01"]}``.
         on_image

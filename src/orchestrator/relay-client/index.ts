@@ -5,6 +5,7 @@
  * change that points a pipeline's viewer streams at the relay (`stream-routing.ts`, §8).
  */
 export type { RelayEndpoint } from "./relay-session.js";
+export { DEFAULT_RELAY_VIEWER_PORT, askRelayViewerPort, askRelayWelcome } from "./relay-welcome.js";
 export { ResultStream, type ResultStreamOptions, type ResultSummary } from "./result-stream.js";
 export type { RunEndStatus } from "./run-cursor.js";
 export { isResultGap } from "./to-result-item.js";

@@ -150,6 +150,7 @@ class ClientServer:
                 heartbeat_interval=self._config.heartbeat_interval,
                 session_timeout=self._config.session_timeout,
                 relay_version=__version__,
+                viewer_port=self._config.viewer_port,
                 nonce=fields["nonce"],
             )
             self._send_control(router, session, frames.encode_json(welcome))

@@ -71,6 +71,7 @@ def welcome(
     heartbeat_interval: float,
     session_timeout: float,
     relay_version: str,
+    viewer_port: int,
     nonce: Any = None,
 ) -> dict[str, Any]:
     """Build the ``welcome`` reply to ``hello``."""
@@ -80,6 +81,8 @@ def welcome(
         "incarnation": incarnation,
         "spool_id": spool_id,
         "relay_version": relay_version,
+        # Where OpenHCS workers reach this relay on the server host: a client routes runs there.
+        "viewer_port": viewer_port,
         "limits": {
             "max_header_bytes": limits.max_header_bytes,
             "max_payload_bytes": limits.max_image_bytes,
