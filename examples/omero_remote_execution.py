@@ -54,7 +54,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--server", default="127.0.0.1:7777", help="execution server HOST:PORT")
     parser.add_argument("--relay", help="result relay HOST:PORT (default: the server host, :5600)")
-    parser.add_argument("--viewer-port", type=int, default=5555, help="relay's OpenHCS viewer port")
+    parser.add_argument(
+        "--viewer-port",
+        type=int,
+        default=None,
+        help="relay's OpenHCS viewer port (default: the one the relay names)",
+    )
     parser.add_argument(
         "--plate", required=True, help="an OMERO plate id, or a plate path on the server"
     )
@@ -129,7 +134,7 @@ def run_example(args: argparse.Namespace) -> None:
 
     params = {"well_filter": args.wells.split(",")} if args.wells else None
     run = orch.run_remote_pipeline(
-        plate, PIPELINE, CONFIG, viewer_port=args.viewer_port, config_params=params
+        plate, PIPELINE, CONFIG, viewer_port=args.viewer_port or "relay", config_params=params
     )
     shown = ""
     while True:
