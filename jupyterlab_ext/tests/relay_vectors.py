@@ -44,6 +44,18 @@ NUM_WORKERS_CONFIG = (
 )
 
 
+RUN_FILE = b"well,cell_count\nA01,17\n\xc3\xa9\n"
+RUN_FILE_HEADER = frames.file(
+    EXECUTION,
+    3,
+    {
+        "path": "results/A01_cell_counts_step2_details.csv",
+        "size": len(RUN_FILE),
+        "mtime": 1795822418.5,
+    },
+)
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
@@ -199,6 +211,43 @@ def build() -> dict[str, dict[str, Any]]:
                 )
             ),
         },
+        "error-request.json": {
+            "description": "a refused request: the error carries its request_id",
+            **_control(
+                frames.error(
+                    "ERR_FILE_PATH",
+                    "[ERR_FILE_PATH] '../x' leaves the run's directory (field 'path')",
+                    "path",
+                    request_id=4,
+                )
+            ),
+        },
+        "files.json": {
+            "description": "reply to list_files: paths relative to the run's directory",
+            **_control(
+                frames.files(
+                    EXECUTION,
+                    2,
+                    {
+                        "root": "/data/plate_openhcs",
+                        "files": [
+                            {
+                                "path": "results/A01_cell_counts_step2_details.csv",
+                                "size": 24,
+                                "mtime": 1795822418.5,
+                            }
+                        ],
+                        "truncated": False,
+                    },
+                )
+            ),
+        },
+        "file.json": {
+            "description": "reply to fetch_file: a header, then the file's bytes",
+            "direction": "relay_to_client",
+            "frames_base64": [_b64(frames.encode_json(RUN_FILE_HEADER)), _b64(RUN_FILE)],
+            "expected": {"header": RUN_FILE_HEADER, "payload_hex": RUN_FILE.hex()},
+        },
         "client-messages.json": {
             "description": "client messages and how the relay judges them",
             "cases": [
@@ -207,6 +256,30 @@ def build() -> dict[str, dict[str, Any]]:
                 _client({"type": "credit", "items": 16, "bytes": 67108864}),
                 _client({"type": "ping", "nonce": 7}),
                 _client({"type": "bye"}),
+                _client(
+                    {
+                        "type": "list_files",
+                        "execution_id": EXECUTION,
+                        "request_id": 2,
+                        "under": "results",
+                    }
+                ),
+                _client(
+                    {
+                        "type": "fetch_file",
+                        "execution_id": EXECUTION,
+                        "request_id": 3,
+                        "path": "results/A01_cell_counts_step2_details.csv",
+                    }
+                ),
+                _client(
+                    {"type": "fetch_file", "execution_id": EXECUTION, "request_id": 3},
+                    error=("ERR_FIELD", "path"),
+                ),
+                _client(
+                    {"type": "list_files", "execution_id": EXECUTION, "request_id": -1},
+                    error=("ERR_FIELD", "request_id"),
+                ),
                 _client({"type": "hello", "protocol": 2}, error=("ERR_FIELD", "protocol")),
                 _client(
                     {"type": "subscribe", "execution_id": EXECUTION, "from_seq": 0},

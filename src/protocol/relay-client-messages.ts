@@ -36,6 +36,19 @@ export const CreditSchema = z.looseObject({
 });
 export const PingSchema = z.looseObject({ type: z.literal("ping"), nonce: nonce.optional() });
 export const ByeSchema = z.looseObject({ type: z.literal("bye") });
+const requestPath = z.string().min(1).max(1000);
+export const ListFilesSchema = z.looseObject({
+  type: z.literal("list_files"),
+  execution_id: executionId,
+  request_id: wireInt,
+  under: requestPath.optional(),
+});
+export const FetchFileSchema = z.looseObject({
+  type: z.literal("fetch_file"),
+  execution_id: executionId,
+  request_id: wireInt,
+  path: requestPath,
+});
 
 /** Every message a client may send. */
 export const ClientMessageSchema = z.discriminatedUnion("type", [
@@ -45,6 +58,8 @@ export const ClientMessageSchema = z.discriminatedUnion("type", [
   CreditSchema,
   PingSchema,
   ByeSchema,
+  ListFilesSchema,
+  FetchFileSchema,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -144,4 +159,28 @@ export function pingMessage(nonce: number): Uint8Array {
 /** `bye`: ends the session. */
 export function byeMessage(): Uint8Array {
   return encodeClientMessage({ type: "bye" });
+}
+
+/** `list_files`: the files run `executionId` wrote (below `under`, relative to its directory). */
+export function listFilesMessage(
+  executionId: string,
+  requestId: number,
+  under?: string,
+): Uint8Array {
+  return encodeClientMessage({
+    type: "list_files",
+    execution_id: executionId,
+    request_id: requestId,
+    ...(under === undefined ? {} : { under }),
+  });
+}
+
+/** `fetch_file`: one file of run `executionId`, by its path relative to the run's directory. */
+export function fetchFileMessage(executionId: string, requestId: number, path: string): Uint8Array {
+  return encodeClientMessage({
+    type: "fetch_file",
+    execution_id: executionId,
+    request_id: requestId,
+    path,
+  });
 }

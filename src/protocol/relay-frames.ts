@@ -10,7 +10,9 @@ import {
   ItemHeaderSchema,
   MAX_RELAY_HEADER_BYTES,
   MAX_RELAY_PAYLOAD_BYTES,
+  RunFileHeaderSchema,
   type ControlHeader,
+  type RunFileHeader,
   type ImageItemHeader,
   type ShapesItemHeader,
 } from "./relay-stream.js";
@@ -53,8 +55,15 @@ export interface DecodedShapes {
   readonly header: ShapesItemHeader;
 }
 
+/** A run file (reply to `fetch_file`): its header and its bytes, as received. */
+export interface DecodedRunFile {
+  readonly type: "file";
+  readonly header: RunFileHeader;
+  readonly data: Uint8Array;
+}
+
 /** Anything the relay sends, decoded and validated. */
-export type RelayMessage = DecodedImage | DecodedShapes | ControlHeader;
+export type RelayMessage = DecodedImage | DecodedShapes | DecodedRunFile | ControlHeader;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -73,6 +82,7 @@ export function decodeRelayMessage(
   }
   const raw = parseHeader(head);
   if (raw.type === "item") return decodeItem(raw, frames, limits);
+  if (raw.type === "file") return decodeRunFile(raw, frames, limits);
   if (frames.length !== 1) {
     throw new RelayFrameError("frames", `a '${raw.type}' message has ${frames.length} frames`);
   }
@@ -148,6 +158,28 @@ function decodeItem(
     );
   }
   return { type: "item", header, pixels };
+}
+
+function decodeRunFile(
+  raw: Record<string, unknown>,
+  frames: readonly Uint8Array[],
+  limits: RelayFrameLimits,
+): DecodedRunFile {
+  const parsed = RunFileHeaderSchema.safeParse(raw);
+  if (!parsed.success) throw schemaError(parsed.error.issues, raw);
+  const header = parsed.data;
+  const data = frames[1];
+  if (frames.length !== 2 || data === undefined) {
+    throw new RelayFrameError("frames", `a file reply has ${frames.length} frames, not 2`);
+  }
+  if (header.size > limits.maxPayloadBytes || data.byteLength !== header.size) {
+    throw new RelayFrameError(
+      "size",
+      `${header.path}: header says ${header.size} bytes, frame has ${data.byteLength}`,
+      header.execution_id,
+    );
+  }
+  return { type: "file", header, data };
 }
 
 function schemaError(

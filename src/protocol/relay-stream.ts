@@ -102,6 +102,8 @@ export const WelcomeSchema = z.looseObject({
     max_credit_bytes: count.min(1),
     heartbeat_interval_ms: count.min(1),
     session_timeout_ms: count.min(1),
+    /** Largest run file one `file` reply carries; absent from relays before 0.10. */
+    max_file_bytes: count.optional(),
   }),
   runs: z.array(RelayRunSchema).max(1_000_000),
 });
@@ -155,8 +157,40 @@ export const RelayErrorSchema = z.looseObject({
   code: shortText,
   message: text,
   field: shortText.nullish(),
+  /** Set when the refused message was a request (`list_files`, `fetch_file`): its id. */
+  request_id: count.optional(),
 });
 export type RelayErrorMessage = z.infer<typeof RelayErrorSchema>;
+
+/** A file a run wrote, as `files` lists it: its path relative to the run's directory. */
+export const RunFileEntrySchema = z.looseObject({
+  path: z.string().min(1).max(1000),
+  size: count,
+  mtime: z.number(),
+});
+export type RunFileEntry = z.infer<typeof RunFileEntrySchema>;
+
+/** Reply to `list_files`. */
+export const RunFilesSchema = z.looseObject({
+  type: z.literal("files"),
+  execution_id: executionId,
+  request_id: count,
+  root: text,
+  files: z.array(RunFileEntrySchema).max(100_000),
+  truncated: z.boolean(),
+});
+export type RunFiles = z.infer<typeof RunFilesSchema>;
+
+/** Header of the reply to `fetch_file`; the file's bytes are frame 1, exactly `size` long. */
+export const RunFileHeaderSchema = z.looseObject({
+  type: z.literal("file"),
+  execution_id: executionId,
+  request_id: count,
+  path: z.string().min(1).max(1000),
+  size: count,
+  mtime: z.number(),
+});
+export type RunFileHeader = z.infer<typeof RunFileHeaderSchema>;
 
 /** Every header without a payload frame. */
 export const ControlHeaderSchema = z.discriminatedUnion("type", [
@@ -167,5 +201,6 @@ export const ControlHeaderSchema = z.discriminatedUnion("type", [
   HeartbeatSchema,
   RelayPongSchema,
   RelayErrorSchema,
+  RunFilesSchema,
 ]);
 export type ControlHeader = z.infer<typeof ControlHeaderSchema>;

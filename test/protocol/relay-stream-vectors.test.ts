@@ -15,6 +15,8 @@ import {
   ClientMessageError,
   byeMessage,
   creditMessage,
+  fetchFileMessage,
+  listFilesMessage,
   helloMessage,
   parseClientMessage,
   pingMessage,
@@ -66,6 +68,9 @@ const relayVectors = readdirSync(VECTORS)
 
 /** A decoded message as plain JSON: the header, plus the pixel bytes as hex for images. */
 function meaning(message: RelayMessage): Record<string, unknown> {
+  if (message.type === "file") {
+    return { header: message.header, payload_hex: Buffer.from(message.data).toString("hex") };
+  }
   if (message.type !== "item") return { header: message };
   return "pixels" in message
     ? { header: message.header, payload_hex: Buffer.from(message.pixels).toString("hex") }
@@ -95,7 +100,17 @@ describe("relay → client vectors", () => {
   it("covers every message type the relay sends", () => {
     const types = relayVectors.map((name) => (load(name) as RelayVector).expected.header.type);
     expect(new Set(types)).toEqual(
-      new Set(["item", "welcome", "gap", "end", "run_started", "heartbeat", "error"]),
+      new Set([
+        "item",
+        "welcome",
+        "gap",
+        "end",
+        "run_started",
+        "heartbeat",
+        "error",
+        "files",
+        "file",
+      ]),
     );
   });
 
@@ -200,6 +215,12 @@ describe("client → relay vectors", () => {
       creditMessage(16, 67108864),
       pingMessage(7),
       byeMessage(),
+      listFilesMessage("3f2a9c1e-0b7d-4c55-9a51-0d2f6e8b7a10", 2, "results"),
+      fetchFileMessage(
+        "3f2a9c1e-0b7d-4c55-9a51-0d2f6e8b7a10",
+        3,
+        "results/A01_cell_counts_step2_details.csv",
+      ),
     ].map((frame) => JSON.parse(new TextDecoder().decode(frame)) as unknown);
     expect(ours).toEqual(accepted);
   });
@@ -208,6 +229,7 @@ describe("client → relay vectors", () => {
     expect(() => subscribeMessage("run", 0)).toThrow(ClientMessageError);
     expect(() => creditMessage(1.5, 0)).toThrow(/items/);
     expect(() => subscribeMessage("x".repeat(201), 1)).toThrow(/execution_id/);
+    expect(() => fetchFileMessage("run", 1, "")).toThrow(/path/);
   });
 });
 

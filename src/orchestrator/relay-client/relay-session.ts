@@ -15,7 +15,10 @@ import {
   RelayFrameError,
   decodeRelayMessage,
   type DecodedImage,
+  type DecodedRunFile,
   type DecodedShapes,
+  type RelayErrorMessage,
+  type RunFiles,
   type RelayFrameLimits,
   type RelayMessage,
   MAX_RELAY_HEADER_BYTES,
@@ -46,6 +49,9 @@ export interface RelayEndpoint {
 /** The messages a session hands up: the run's content and news of runs. */
 export type StreamMessage = DecodedImage | DecodedShapes | Gap | End | RunStarted;
 
+/** Answers to requests (`list_files`, `fetch_file`), matched by `request_id`. */
+export type RelayReply = RunFiles | DecodedRunFile | (RelayErrorMessage & { request_id: number });
+
 /** Timing of a session. */
 export interface RelaySessionTiming {
   /** How long the first `welcome` may take; default 10 000 ms. */
@@ -63,6 +69,8 @@ export interface RelaySessionHandler {
   onMessage(message: StreamMessage, size: number): void;
   /** The session cannot go on; it is closed already. */
   onFailure(error: Error): void;
+  /** An answer to a request; sessions that send none need not listen. */
+  onReply?(reply: RelayReply): void;
   /** Where the stream stands, for error messages. */
   place(): StreamPlace;
 }
@@ -227,8 +235,14 @@ export class RelaySession {
         break;
       case "pong":
         break;
+      case "files":
+      case "file":
+        this.handler.onReply?.(message);
+        break;
       case "error":
-        if (message.code === "ERR_NO_SESSION") {
+        if (message.request_id !== undefined && message.code !== "ERR_NO_SESSION") {
+          this.handler.onReply?.({ ...message, request_id: message.request_id });
+        } else if (message.code === "ERR_NO_SESSION") {
           // The relay lost our session (it restarted, or timed us out). While a hello is on its
           // way, more of these are expected: answer them at most once per heartbeat interval.
           if (this.isOpen || Date.now() - this.helloSentAt >= this.heartbeatMs) this.hello();

@@ -93,6 +93,20 @@ class ExecutionAttribution:
             if self._current == execution_id:
                 self._current = None
 
+    def execution_record(self, execution_id: str, timeout: float = 1.0) -> dict[str, object] | None:
+        """Return the execution server's record of a run (times, plate, results), if it answers."""
+        if self._address is None:
+            return None
+        try:
+            reply = control_request(
+                self._address, {"type": "status", "execution_id": execution_id}, timeout=timeout
+            )
+        except (TimeoutError, ValueError, OSError) as error:
+            logger.warning("cannot ask %s about %s: %s", self._address, execution_id, error)
+            return None
+        record = reply.get("execution")
+        return record if isinstance(record, dict) else None
+
     def terminal_status(self, execution_id: str) -> str | None:
         """Return the final status, ``"unknown"`` if the server lost the execution, else None."""
         if self._address is None:

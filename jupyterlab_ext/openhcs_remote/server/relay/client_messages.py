@@ -100,6 +100,39 @@ def _bye(message: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _request_id(message: dict[str, Any]) -> int:
+    return require_int(message.get("request_id"), "request_id", _E, low=0, high=MAX_SEQ)
+
+
+def _list_files(message: dict[str, Any]) -> dict[str, Any]:
+    under = message.get("under")
+    return {
+        "execution_id": _execution_id(message),
+        "request_id": _request_id(message),
+        "under": None if under is None else require_str(under, "under", _E, max_len=1000),
+    }
+
+
+def _fetch_file(message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "execution_id": _execution_id(message),
+        "request_id": _request_id(message),
+        "path": require_str(message.get("path"), "path", _E, max_len=1000, min_len=1),
+    }
+
+
+def request_id_of(frames: list[bytes]) -> int | None:
+    """Return a refused message's ``request_id``, when usable (for the error reply)."""
+    try:
+        body = json.loads(frames[0]) if len(frames) == 1 else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    value = body.get("request_id") if isinstance(body, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SEQ:
+        return value
+    return None
+
+
 _PARSERS = {
     "hello": _hello,
     "subscribe": _subscribe,
@@ -107,4 +140,6 @@ _PARSERS = {
     "credit": _credit,
     "ping": _ping,
     "bye": _bye,
+    "list_files": _list_files,
+    "fetch_file": _fetch_file,
 }

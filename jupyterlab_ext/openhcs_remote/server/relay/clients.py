@@ -13,7 +13,11 @@ import zmq
 
 from openhcs_remote import __version__
 from openhcs_remote.server.relay import stream_frames as frames
-from openhcs_remote.server.relay.client_messages import ClientMessage, parse_client_message
+from openhcs_remote.server.relay.client_messages import (
+    ClientMessage,
+    parse_client_message,
+    request_id_of,
+)
 from openhcs_remote.server.relay.config import RelayConfig
 from openhcs_remote.server.relay.curve import apply_curve
 from openhcs_remote.server.relay.relay_errors import (
@@ -21,6 +25,8 @@ from openhcs_remote.server.relay.relay_errors import (
     NoSessionError,
     TooManyClientsError,
 )
+from openhcs_remote.server.relay.run_files import list_run_files, read_run_file
+from openhcs_remote.server.relay.run_windows import RunWindows
 from openhcs_remote.server.relay.sessions import MAX_SUBSCRIPTIONS, Session, Subscription
 from openhcs_remote.server.relay.spool import Spool
 
@@ -42,12 +48,20 @@ class ClientServer:
         This relay process's id (new at every start).
     context
         The ZeroMQ context (shared with :meth:`wake` callers).
+    windows
+        Where each run wrote its files (for ``list_files`` / ``fetch_file``).
     """
 
     def __init__(
-        self, config: RelayConfig, spool: Spool, incarnation: str, context: zmq.Context
+        self,
+        config: RelayConfig,
+        spool: Spool,
+        incarnation: str,
+        context: zmq.Context,
+        windows: RunWindows,
     ) -> None:
         self._config, self._spool, self._incarnation = config, spool, incarnation
+        self._windows = windows
         self._limits = config.limits
         self._context = context
         self._sessions: dict[bytes, Session] = {}
@@ -128,7 +142,7 @@ class ClientServer:
             message = parse_client_message(body)
             self._handle(router, identity, session, message)
         except ClientMessageError as error:
-            reply = frames.error(error.code, str(error), error.field)
+            reply = frames.error(error.code, str(error), error.field, request_id_of(body))
             self._send_raw(router, identity, [frames.encode_json(reply)])
 
     def _handle(
@@ -172,6 +186,17 @@ class ClientServer:
             self._send_control(router, session, frames.encode_json(frames.pong(fields["nonce"])))
         elif message.type == "bye":
             self._sessions.pop(identity, None)
+        elif message.type == "list_files":
+            window = self._windows.window(fields["execution_id"])
+            listing = list_run_files(window, fields["under"])
+            reply = frames.files(fields["execution_id"], fields["request_id"], listing)
+            self._send_control(router, session, frames.encode_json(reply))
+        elif message.type == "fetch_file":
+            window = self._windows.window(fields["execution_id"])
+            described, data = read_run_file(window, fields["path"], self._limits.max_file_bytes)
+            header = frames.file(fields["execution_id"], fields["request_id"], described)
+            if self._send_raw(router, identity, [frames.encode_json(header), data]):
+                session.last_sent = time.monotonic()
 
     def _subscribe(self, session: Session, execution_id: str, from_seq: int) -> None:
         if (

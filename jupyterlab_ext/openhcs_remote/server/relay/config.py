@@ -47,6 +47,8 @@ class RelayLimits:
         what sits in ZeroMQ's queue for one client.
     max_clients
         Client sessions served at once.
+    max_file_bytes
+        Largest run file (a table, an ROI zip) sent in one ``file`` reply.
     """
 
     max_batch_json_bytes: int = 64 * MIB
@@ -62,6 +64,7 @@ class RelayLimits:
     max_credit_items: int = 256
     max_credit_bytes: int = 256 * MIB
     max_clients: int = 32
+    max_file_bytes: int = 256 * MIB
 
 
 @dataclass(frozen=True)

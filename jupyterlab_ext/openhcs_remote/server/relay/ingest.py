@@ -20,6 +20,7 @@ from openhcs_remote.server.relay.attribution import ExecutionAttribution
 from openhcs_remote.server.relay.batch import IncomingBatch, IncomingItem, parse_batch
 from openhcs_remote.server.relay.config import RelayLimits
 from openhcs_remote.server.relay.relay_errors import BatchTooLargeError, RelayError
+from openhcs_remote.server.relay.run_files import find_output_root
 from openhcs_remote.server.relay.shm import AttachedBlock
 from openhcs_remote.server.relay.spool import Spool
 from openhcs_remote.server.relay.stream_frames import encode_json, item_header
@@ -113,6 +114,10 @@ class BatchIngest:
             run, created = self._spool.open_run(run_id)
             if created:
                 self._on_new_run(run_id)
+            if run.output_root is None:
+                root = find_output_root(item.path for item in items if item.kind == "image")
+                if root is not None:
+                    self._spool.note_output_root(run, root)
             first = self._spool.reserve(run, len(items))
             for offset, item in enumerate(items):
                 seq = first + offset

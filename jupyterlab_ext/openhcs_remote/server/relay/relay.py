@@ -21,6 +21,7 @@ from openhcs_remote.server.relay.config import PROTOCOL_VERSION, RelayConfig
 from openhcs_remote.server.relay.curve import load_server_keys
 from openhcs_remote.server.relay.ingest import BatchIngest
 from openhcs_remote.server.relay.relay_errors import RelayError
+from openhcs_remote.server.relay.run_windows import RunWindows
 from openhcs_remote.server.relay.spool import Spool
 from openhcs_remote.server.relay.viewer import RelayViewerServer
 
@@ -48,7 +49,13 @@ class Relay:
         self.spool = Spool(config.spool_dir, config.spool_max_bytes, fsync=config.spool_fsync)
         self._context = zmq.Context()
         self.attribution = ExecutionAttribution(config.execution_control)
-        self.clients = ClientServer(config, self.spool, self.incarnation, self._context)
+        self.clients = ClientServer(
+            config,
+            self.spool,
+            self.incarnation,
+            self._context,
+            RunWindows(self.spool, self.attribution),
+        )
         self.ingest = BatchIngest(
             self.spool,
             config.limits,

@@ -81,6 +81,36 @@ class TooManyClientsError(ClientMessageError):
     code = "ERR_TOO_MANY_CLIENTS"
 
 
+class RunFilesUnknownError(ClientMessageError):
+    """The relay does not know where the run wrote its files (yet), or that place is gone."""
+
+    code = "ERR_RUN_FILES_UNKNOWN"
+
+
+class FilePathError(ClientMessageError):
+    """A requested path is absolute, leaves the run's directory, or passes a symlink."""
+
+    code = "ERR_FILE_PATH"
+
+
+class FileNotFoundInRunError(ClientMessageError):
+    """The run's directory has no such file."""
+
+    code = "ERR_FILE_NOT_FOUND"
+
+
+class NotTheRunsFileError(ClientMessageError):
+    """The file is in the run's directory but another run wrote it."""
+
+    code = "ERR_FILE_NOT_THE_RUNS"
+
+
+class FileTooLargeError(ClientMessageError):
+    """The file is larger than the relay serves (``RelayLimits.max_file_bytes``)."""
+
+    code = "ERR_FILE_TOO_LARGE"
+
+
 class SpoolError(RelayError):
     """The on-disk spool is unusable (wrong format, unreadable directory)."""
 

@@ -91,6 +91,7 @@ def welcome(
             "max_credit_bytes": limits.max_credit_bytes,
             "heartbeat_interval_ms": round(heartbeat_interval * 1000),
             "session_timeout_ms": round(session_timeout * 1000),
+            "max_file_bytes": limits.max_file_bytes,
         },
         "runs": runs,
         "nonce": nonce,
@@ -128,6 +129,21 @@ def pong(nonce: Any) -> dict[str, Any]:
     return {"type": "pong", "nonce": nonce}
 
 
-def error(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    """Build an ``error`` reply to a refused client message."""
-    return {"type": "error", "code": code, "message": message, "field": field}
+def error(
+    code: str, message: str, field: str | None = None, request_id: int | None = None
+) -> dict[str, Any]:
+    """Build an ``error`` reply to a refused client message (with its ``request_id``, if any)."""
+    reply: dict[str, Any] = {"type": "error", "code": code, "message": message, "field": field}
+    if request_id is not None:
+        reply["request_id"] = request_id
+    return reply
+
+
+def files(execution_id: str, request_id: int, listing: dict[str, Any]) -> dict[str, Any]:
+    """Build ``files``: the reply to ``list_files`` (``root``, ``files``, ``truncated``)."""
+    return {"type": "files", "execution_id": execution_id, "request_id": request_id, **listing}
+
+
+def file(execution_id: str, request_id: int, described: dict[str, Any]) -> dict[str, Any]:
+    """Build the header of ``file``, the reply to ``fetch_file``; the bytes are frame 1."""
+    return {"type": "file", "execution_id": execution_id, "request_id": request_id, **described}

@@ -37,6 +37,7 @@ def recover_run(directory: Path) -> SpooledRun:
             lost=[(int(a), int(b)) for a, b in meta.get("lost", [])],
             ended=bool(meta.get("ended", False)),
             status=meta.get("status"),
+            output_root=meta.get("output_root"),
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SpoolError(f"unreadable run metadata in {directory}: {error}") from error

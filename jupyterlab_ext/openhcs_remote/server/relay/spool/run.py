@@ -43,6 +43,9 @@ class SpooledRun:
     lost: list[tuple[int, int]] = field(default_factory=list)
     ended: bool = False
     status: str | None = None
+    #: OpenHCS's output plate directory for this run, learnt from its first image's path:
+    #: the only directory the relay serves the run's files from (``run_files.py``).
+    output_root: str | None = None
     append_fd: int | None = None
 
     @property
@@ -98,6 +101,7 @@ class SpooledRun:
             "lost": [list(pair) for pair in self.lost],
             "ended": self.ended,
             "status": self.status,
+            "output_root": self.output_root,
         }
 
     def save_metadata(self) -> None:

@@ -134,6 +134,13 @@ class Spool:
             self._runs[execution_id] = run
             return run, True
 
+    def note_output_root(self, run: SpooledRun, root: str) -> None:
+        """Remember where OpenHCS writes the run's outputs (kept in ``run.json``)."""
+        with self._lock:
+            if run.output_root is None:
+                run.output_root = root
+                run.save_metadata()
+
     def reserve(self, run: SpooledRun, count: int) -> int:
         """Reserve seqs for ``count`` items before they are written; return the first."""
         with self._lock:
