@@ -5,10 +5,11 @@ import { EXIT, reportError, UsageError } from "./cli-support.js";
 import { ping } from "./ping.js";
 import { run } from "./run.js";
 import { status } from "./status.js";
+import { measurements } from "./measurements.js";
 import type { Verb } from "./verb.js";
 
 /** Every verb, in the order the help lists them. */
-const VERBS: Readonly<Record<string, Verb>> = { ping, run, status, cancel };
+const VERBS: Readonly<Record<string, Verb>> = { ping, run, status, cancel, measurements };
 
 const HELP = `Usage: openhcs-remote <command> [options]
 

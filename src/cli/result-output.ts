@@ -14,7 +14,8 @@ import { emitJson, UsageError } from "./cli-support.js";
 
 /** Help line of the option. */
 export const OUT_OPTION_HELP =
-  "  --out DIR              save the result images in DIR as OME-Zarr plates, one per step\n" +
+  "  --out DIR              save the result images in DIR as OME-Zarr plates, one per step,\n" +
+  "                         and the run's tables (DIR/measurements) and ROI zips (DIR/rois)\n" +
   "                         (needs the relay; DIR is created, or added to)";
 
 /** What `--out` wrote in this run, for the closing line. */

@@ -6,7 +6,8 @@ import { ProgressBar } from "./progress-bar.js";
 import { openResultOutput, OUT_OPTION_HELP } from "./result-output.js";
 import { RELAY_OPTIONS, RELAY_OPTIONS_HELP, relayFrom, StreamedResults } from "./run-streaming.js";
 import { serverVerb } from "./verb.js";
-import { DEFAULT_CONFIG_CODE, formatDuration } from "../orchestrator/index.js";
+import { DEFAULT_CONFIG_CODE, formatDuration, type ResultItem } from "../orchestrator/index.js";
+import { writeRunMeasurements } from "./measurement-output.js";
 
 function readSource(path: string, what: string): string {
   try {
@@ -71,7 +72,18 @@ ${RELAY_OPTIONS_HELP}
         : await openResultOutput(values.out, orch, (m) =>
             process.stderr.write(`openhcs-remote: ${m}\n`),
           );
-    const results = orch.relay === null ? null : new StreamedResults(json, output?.onImage);
+    // Step names by position, from the images: the tables name their step by position only.
+    const stepNames = new Map<number, string>();
+    const keep =
+      output === undefined
+        ? undefined
+        : async (item: ResultItem) => {
+            if (item.stepIndex !== null && item.step !== null) {
+              stepNames.set(item.stepIndex, item.step);
+            }
+            await output.onImage(item);
+          };
+    const results = orch.relay === null ? null : new StreamedResults(json, keep);
     const bar = results ?? new ProgressBar();
     const started = Date.now();
     try {
@@ -80,7 +92,7 @@ ${RELAY_OPTIONS_HELP}
         pipelineCode,
         configCode,
         configParams: wellFilter === undefined ? undefined : { well_filter: wellFilter },
-        onImage: results?.onImage ?? output?.onImage,
+        onImage: results?.onImage ?? keep,
         onGap: results?.onGap,
         onSubmitted: (executionId) => {
           if (json) emitJson({ event: "accepted", execution_id: executionId });
@@ -108,6 +120,20 @@ ${RELAY_OPTIONS_HELP}
         },
       });
       bar.finish();
+      if (output !== undefined && values.out !== undefined) {
+        const outputs = orch.runOutputs(outcome.executionId);
+        try {
+          const written = await writeRunMeasurements(outputs, values.out, stepNames);
+          if (json) emitJson({ event: "measurements_saved", dir: values.out, ...written });
+          else
+            process.stderr.write(
+              `openhcs-remote: ${written.tables.map((t) => `${t.name} (${t.rows} rows)`).join(", ") || "no tables"}` +
+                ` and ${written.rois} ROI zips saved in ${values.out}\n`,
+            );
+        } finally {
+          outputs.close();
+        }
+      }
       const summary = outcome.record.results_summary;
       if (json) {
         emitJson({

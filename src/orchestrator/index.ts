@@ -27,3 +27,4 @@ export type { ServerInfo } from "./server-info.js";
 export { formatDuration } from "./eta.js";
 export * from "./orchestrator-errors.js";
 export * from "./result-store/index.js";
+export * from "./measurements/index.js";

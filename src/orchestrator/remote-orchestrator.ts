@@ -31,6 +31,7 @@ import {
   type StreamedRunOutcome,
 } from "./streamed-run.js";
 import { callServer } from "./control-call.js";
+import { RunOutputs } from "./measurements/index.js";
 import { IncompatibleServerError } from "./orchestrator-errors.js";
 import { ProgressFeed, type FeedWarning } from "./progress-feed.js";
 import { withRetries } from "./retry.js";
@@ -260,6 +261,15 @@ export class RemoteOrchestrator {
       ...options,
       yieldGaps: options.onGap === undefined,
     });
+  }
+
+  /**
+   * What the run's steps wrote on the server besides images (tables, ROI zips), through the
+   * relay: `list()`, `fetch(path)`, `measurements({ table, wells, steps })`. Close it when done.
+   */
+  runOutputs(executionId: string): RunOutputs {
+    if (this.relay === null) throw new NoRelayError(executionId);
+    return new RunOutputs(this.relay, executionId, { timeoutMs: this.timeoutMs });
   }
 
   /** Wait for a run to end; see {@link waitForRun} for how it ends and fails. */

@@ -4,7 +4,7 @@
  * {@link ResultStream} that grants credit, drops duplicates and reports gaps. Also the text
  * change that points a pipeline's viewer streams at the relay (`stream-routing.ts`, §8).
  */
-export type { RelayEndpoint } from "./relay-session.js";
+export type { RelayEndpoint, RelayReply } from "./relay-session.js";
 export { DEFAULT_RELAY_VIEWER_PORT, askRelayViewerPort, askRelayWelcome } from "./relay-welcome.js";
 export { ResultStream, type ResultStreamOptions, type ResultSummary } from "./result-stream.js";
 export type { RunEndStatus } from "./run-cursor.js";
@@ -17,3 +17,4 @@ export {
   type RoutedCode,
 } from "./stream-routing.js";
 export * from "./result-stream-errors.js";
+export { RunFileError, RunFileSession, type RunFileSessionOptions } from "./run-files.js";
