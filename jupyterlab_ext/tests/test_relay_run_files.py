@@ -1,4 +1,4 @@
-"""A run's own files (tables, ROI zips) through the relay: only that run's, only inside its folder."""
+"""A run's own files (tables, ROI zips) through the relay: only its own, only inside its folder."""
 
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ def test_the_tables_and_rois_the_run_wrote_are_listed_and_arrive_byte_for_byte(r
 def test_a_path_that_leaves_the_runs_folder_is_refused_and_the_relay_keeps_serving(
     run, files, path
 ):
-    execution_id, root = run
+    execution_id, _ = run
     header, _ = files.fetch(execution_id, path)
     assert header["type"] == "error" and header["code"] == "ERR_FILE_PATH", header
     assert header["field"] == "path"
@@ -152,9 +152,7 @@ def test_symlinks_out_of_the_runs_folder_are_never_followed(run, files, tmp_path
         folder_link.unlink()
 
 
-def test_another_runs_files_and_files_from_before_the_run_are_refused(
-    server, run, files, tmp_path
-):
+def test_another_runs_files_and_files_from_before_the_run_are_refused(server, run, files, tmp_path):
     execution_id, root = run
     other_id, other_root = counted_run(server, tmp_path / "other" / "plate", ("A01",))
     # The other run's folder is not reachable from this run, nor this run's from it.

@@ -86,6 +86,19 @@ export const RequestSchema = z.discriminatedUnion("op", [
     execution_id: name,
     path: z.string().min(1).max(4096),
   }),
+  z.strictObject({
+    ...base,
+    op: z.literal("run_outputs"),
+    execution_id: name,
+    server: EndpointSchema.optional(),
+  }),
+  z.strictObject({
+    ...base,
+    op: z.literal("fetch_run_output"),
+    execution_id: name,
+    server: EndpointSchema.optional(),
+    path: z.string().min(1).max(1000),
+  }),
   z.strictObject({ ...base, op: z.literal("shutdown") }),
 ]);
 export type Request = z.infer<typeof RequestSchema>;

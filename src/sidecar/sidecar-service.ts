@@ -6,7 +6,10 @@ import { cp, stat } from "node:fs/promises";
 import {
   RemoteOrchestrator,
   askRelayViewerPort,
+  chooseTable,
   routeToRelay,
+  tableNames,
+  type RunOutputs,
   type StoredImage,
 } from "../orchestrator/index.js";
 import { BadRequestError, UnknownRunError } from "./sidecar-errors.js";
@@ -24,6 +27,8 @@ interface Outcome {
 export class SidecarService {
   private readonly orchestrators = new Map<string, RemoteOrchestrator>();
   private readonly sessions = new Map<string, RunSession>();
+  /** One relay file session per run whose outputs were asked for (closed with the sidecar). */
+  private readonly outputs = new Map<string, RunOutputs>();
 
   constructor(
     private readonly channel: ShimChannel,
@@ -62,6 +67,7 @@ export class SidecarService {
   async close(): Promise<void> {
     for (const session of this.sessions.values()) session.stop();
     await Promise.allSettled([...this.sessions.values()].map((session) => session.ended));
+    for (const outputs of this.outputs.values()) outputs.close();
     for (const orchestrator of this.orchestrators.values()) orchestrator.close();
   }
 
@@ -97,6 +103,12 @@ export class SidecarService {
         return { result: { images: this.store(request.execution_id).listImages().map(imageWire) } };
       case "save":
         return this.save(request);
+      case "run_outputs":
+        return this.runOutputs(request);
+      case "fetch_run_output": {
+        const data = await this.outputsOf(request).fetch(request.path);
+        return { result: { path: request.path, size: data.byteLength }, payload: data };
+      }
       case "shutdown":
         setImmediate(this.onShutdown);
         return { result: {} };
@@ -156,6 +168,47 @@ export class SidecarService {
     }
     await cp(store.dir, request.path, { recursive: true, errorOnExist: true, force: false });
     return { result: { path: request.path } };
+  }
+
+  private async runOutputs(request: RequestOf<"run_outputs">): Promise<Outcome> {
+    const files = await this.outputsOf(request).list();
+    const stepNames =
+      this.sessions.get(request.execution_id)?.store?.stepNames() ?? new Map<number, string>();
+    let defaultTable: string | null = null;
+    try {
+      defaultTable = chooseTable(request.execution_id, files, null);
+    } catch {
+      defaultTable = null; // none, or several: the shim asks the user to name one
+    }
+    return {
+      result: {
+        files: files.map((file) => ({
+          path: file.path,
+          size: file.size,
+          mtime: file.mtime,
+          kind: file.kind,
+          table: file.table,
+          well: file.well,
+          step_index: file.stepIndex,
+          step: file.stepIndex === null ? null : (stepNames.get(file.stepIndex) ?? null),
+          site: file.plane.site,
+          channel: file.plane.channel,
+          z: file.plane.z,
+          timepoint: file.plane.timepoint,
+        })),
+        tables: tableNames(files),
+        default_table: defaultTable,
+      },
+    };
+  }
+
+  private outputsOf(request: { execution_id: string; server?: Endpoint | undefined }): RunOutputs {
+    let outputs = this.outputs.get(request.execution_id);
+    if (outputs === undefined) {
+      outputs = this.orchestratorOf(request).runOutputs(request.execution_id);
+      this.outputs.set(request.execution_id, outputs);
+    }
+    return outputs;
   }
 
   private session(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .images import ImageKey, StoredImage, check_filters, plane_array, sort_keys
+from .measurements import RunOutputsReader
 from .run_display import RunDisplay
 from .run_events import RUN_ENDS
 from .run_state import RunProgress, RunState
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("openhcs_remote.run")
 
 ImageCallback = Callable[[StoredImage], None]
+#: A run without a relay, or whose relay never saw its output folder, has no tables to save.
+NO_OUTPUTS = ("ERR_NO_RELAY", "ERR_RUN_FILES_UNKNOWN")
 
 
 class RemoteRun:
@@ -52,6 +55,7 @@ class RemoteRun:
         self._callback_queue: queue.SimpleQueue[StoredImage | None] | None = None
         self._cancel_requested = False
         self.display = RunDisplay(self)
+        self._outputs = RunOutputsReader(sidecar, self._require_id, self.done)
         self._unlisten = sidecar.listen(run_key, self._on_event)
 
     # --- what users read -------------------------------------------------------------------
@@ -164,10 +168,44 @@ class RemoteRun:
         return self._read(keys[0])
 
     def save(self, path: str | Path) -> Path:
-        """Write the run's images as an OME-Zarr plate at ``path`` (which must not exist)."""
+        """Write the run at ``path`` (which must not exist).
+
+        Its images as OME-Zarr plates, one per step; its tables as
+        ``measurements/<table>.csv``; OpenHCS's ROI zips in ``rois/`` (ImageJ ROI sets: Fiji's
+        ROI Manager and roifile open them).
+        """
         target = Path(path).expanduser().resolve()
         self._sidecar.call("save", execution_id=self._require_id(), path=str(target), timeout=None)
+        try:
+            self._outputs.save(target)
+        except OpenHCSRemoteError as error:
+            if error.code not in NO_OUTPUTS:
+                raise
+            log.warning("run %s: no tables or ROIs saved: %s", self.execution_id, error)
         return target
+
+    # --- measurements: what the steps wrote besides images -------------------------------
+
+    def tables(self) -> list[str]:
+        """Names of the run's measurement tables so far (per-well tables first)."""
+        return self._outputs.listing()[1]
+
+    def measurements(self, table: str | None = None, *, well: Any = None, step: Any = None) -> Any:
+        """One of the run's tables as a pandas DataFrame: every matching well's rows so far.
+
+        Columns ``well``, ``site``, ``step`` (name), ``step_index``, then the table's own,
+        numbers as numbers. ``table`` defaults to the run's only per-well table
+        (:meth:`tables` lists them); ``well`` and ``step`` take a value or a collection.
+        Works while the run goes on (the wells so far) and after ``orch.attach(id)``.
+        """
+        return self._outputs.measurements(table, well=well, step=step)
+
+    def rois(self, **filters: Any) -> list[Any]:
+        """Return the run's ROIs, each with its plane and its outline as ``[y, x]`` pixel rows.
+
+        Filters: ``well``, ``site``, ``channel``, ``z``, ``timepoint``, ``step``.
+        """
+        return self._outputs.rois(**filters)
 
     def contact_sheet(self, path: str | Path | None = None) -> bytes | None:
         """Return the plate's contact sheet as PNG bytes, and write it to ``path`` if given.

@@ -141,6 +141,54 @@ class OmeroLayoutError(OpenHCSRemoteError):
     code = "ERR_OMERO_LAYOUT"
 
 
+class RunFileError(OpenHCSRemoteError):
+    """The relay could not serve a file of the run (the subclasses say why)."""
+
+    code = "ERR_RUN_FILE"
+
+
+class RunFilesUnknownError(RunFileError, LookupError):
+    """The relay does not know where the run wrote its files (yet)."""
+
+    code = "ERR_RUN_FILES_UNKNOWN"
+
+
+class FilePathError(RunFileError, ValueError):
+    """The path leaves the run's output folder, or passes a symlink."""
+
+    code = "ERR_FILE_PATH"
+
+
+class FileNotFoundInRunError(RunFileError, LookupError):
+    """The run's output folder has no such file."""
+
+    code = "ERR_FILE_NOT_FOUND"
+
+
+class NotTheRunsFileError(RunFileError):
+    """The file is in the run's folder but another run wrote it."""
+
+    code = "ERR_FILE_NOT_THE_RUNS"
+
+
+class FileTooLargeError(RunFileError):
+    """The file is larger than the relay serves in one piece."""
+
+    code = "ERR_FILE_TOO_LARGE"
+
+
+class MeasurementTableError(OpenHCSRemoteError, ValueError):
+    """A run's table is not readable as CSV (names the file)."""
+
+    code = "ERR_MEASUREMENT_TABLE"
+
+
+class NoSuchTableError(OpenHCSRemoteError, LookupError):
+    """The run has no table of that name, or several and none was named."""
+
+    code = "ERR_NO_SUCH_TABLE"
+
+
 _BY_CODE: dict[str, type[OpenHCSRemoteError]] = {
     cls.code: cls
     for cls in (
@@ -159,6 +207,12 @@ _BY_CODE: dict[str, type[OpenHCSRemoteError]] = {
         UnknownRunError,
         BadRequestError,
         ImageNotFoundError,
+        RunFileError,
+        RunFilesUnknownError,
+        FilePathError,
+        FileNotFoundInRunError,
+        NotTheRunsFileError,
+        FileTooLargeError,
     )
 }
 

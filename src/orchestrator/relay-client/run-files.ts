@@ -13,9 +13,13 @@ import {
 } from "../../protocol/index.js";
 import { RelaySession, type RelayEndpoint, type RelayReply } from "./relay-session.js";
 
-/** A request for a run's files was refused or could not be answered. */
+/**
+ * A request for a run's files was refused or could not be answered. Its `code` is the relay's
+ * (`ERR_FILE_PATH`, `ERR_FILE_NOT_FOUND`, `ERR_FILE_TOO_LARGE`, `ERR_FILE_NOT_THE_RUNS`,
+ * `ERR_RUN_FILES_UNKNOWN`), or the session's when the relay could not be asked.
+ */
 export class RunFileError extends OhrError {
-  override readonly code = "ERR_RUN_FILE";
+  override readonly code: string;
   constructor(
     readonly address: string,
     readonly executionId: string,
@@ -26,6 +30,7 @@ export class RunFileError extends OhrError {
     options?: ErrorOptions,
   ) {
     super(`relay ${address}, run ${executionId}: ${what}: ${reason}`, options);
+    this.code = relayCode;
   }
 }
 

@@ -161,6 +161,15 @@ export class ResultStore {
       );
   }
 
+  /** Step names by 0-based pipeline position, as the stored items named them. */
+  stepNames(): Map<number, string> {
+    const names = new Map<number, string>();
+    for (const plate of this.plates.all()) {
+      if (plate.stepIndex !== null) names.set(plate.stepIndex, plate.step);
+    }
+    return names;
+  }
+
   /** Every stored shape set. */
   listShapes(): StoredShapes[] {
     return this.plates.all().flatMap((plate) => [...plate.shapes.values()]);
