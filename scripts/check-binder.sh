@@ -71,4 +71,12 @@ if [[ $status -ne 0 || ! -s "$demo/results/contact-sheet.png" ]]; then
   tail -n 30 "$demo/notebook.log" >&2
   exit 1
 fi
-say "Binder set-up works: demo ran, contact sheet written; peak memory $((peak_kb / 1024)) MiB"
+# The demo's last step counts cells: every well must have a positive count in each channel.
+counts="$demo/results/cell-counts.csv"
+if ! awk -F, 'NR > 1 { wells++; for (i = 2; i <= NF; i++) if ($i + 0 <= 0) bad++ }
+    END { exit !(wells >= 4 && bad == 0) }' "$counts" 2>/dev/null; then
+  say "the demo notebook wrote no cell count for every well ($counts):"
+  cat "$counts" >&2 || true
+  exit 1
+fi
+say "Binder set-up works: demo ran, contact sheet and cell counts written; peak memory $((peak_kb / 1024)) MiB"

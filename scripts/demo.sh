@@ -85,6 +85,8 @@ if [[ $headless -eq 1 ]]; then
   say "done in $((SECONDS - started)) s. Results in $OUT:"
   ls -1 "$OUT" >&2
   say "contact sheet: $OUT/contact-sheet.png"
+  say "cells counted per well (OpenHCS's count_cells tables, $OUT/cell-counts.csv):"
+  sed 's/,/\t/g' "$OUT/cell-counts.csv" >&2
 else
   say "opening JupyterLab on examples/demo.ipynb (Ctrl-C to stop)"
   jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$ROOT" "examples/demo.ipynb"
