@@ -72,6 +72,11 @@ export class RunProgress {
         for (const well of this.wells.values()) {
           if (well.state !== "done" && well.state !== "failed") well.state = "cancelled";
         }
+      } else if (this.phase === "failed") {
+        // OpenHCS 0.8.6 sends no per-well failure: the wells in flight are the ones that failed.
+        for (const well of this.wells.values()) {
+          if (well.state === "running" || well.state === "compiling") this.failWell(well, event);
+        }
       }
     } else if (event.axis_id !== "") {
       this.applyWellEvent(this.well(event.axis_id), event, now);

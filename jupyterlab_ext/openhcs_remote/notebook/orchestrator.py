@@ -18,6 +18,7 @@ from typing import Any, Literal
 from .codegen import pipeline_and_config_code
 from .omero_layout import read_omero_plate
 from .relay_endpoint import RelayEndpoint, relay_endpoint
+from .rerun import Submission
 from .run import ImageCallback, RemoteRun
 from .sidecar import SidecarProcess, shared_sidecar
 
@@ -162,6 +163,13 @@ class RemoteOrchestrator:
             "viewer_port": viewer_port if self.relay is not None else None,
         }
         self._submit(run, "run", request)
+        run.submission = Submission(
+            plate_id,
+            config_params,
+            lambda params: self.run_remote_pipeline(
+                plate_id, pipeline_code, config_code, viewer_port, config_params=params
+            ),
+        )
         return run
 
     def execute_remote(

@@ -19,6 +19,7 @@ import numpy as np
 
 from .images import ImageKey, StoredImage, check_filters, plane_array, sort_keys
 from .measurements import RunOutputsReader
+from .rerun import Submission, combined, unfinished_wells
 from .run_display import RunDisplay
 from .run_events import RUN_ENDS
 from .run_state import RunProgress, RunState
@@ -56,6 +57,11 @@ class RemoteRun:
         self._cancel_requested = False
         self.display = RunDisplay(self)
         self._outputs = RunOutputsReader(sidecar, self._require_id, self.done)
+        #: How it was submitted (None for a run attached to): what ``rerun_failed`` sends again.
+        self.submission: Submission | None = None
+        #: The run this one re-ran wells of, and those wells.
+        self.rerun_of: RemoteRun | None = None
+        self.rerun_wells: list[str] = []
         self._unlisten = sidecar.listen(run_key, self._on_event)
 
     # --- what users read -------------------------------------------------------------------
@@ -198,7 +204,39 @@ class RemoteRun:
         (:meth:`tables` lists them); ``well`` and ``step`` take a value or a collection.
         Works while the run goes on (the wells so far) and after ``orch.attach(id)``.
         """
-        return self._outputs.measurements(table, well=well, step=step)
+        frame = self._outputs.measurements(table, well=well, step=step)
+        if self.rerun_of is None:
+            return frame
+        earlier = self.rerun_of.measurements(table, well=well, step=step)
+        return combined(earlier, frame, self.rerun_wells)
+
+    def unfinished_wells(self) -> list[str]:
+        """Wells the run did not finish: failed, cancelled, or never done (the server died)."""
+        return unfinished_wells(self.progress.wells)
+
+    def rerun_failed(self) -> RemoteRun | None:
+        """Run the same pipeline and config again on exactly the wells this run did not finish.
+
+        Returns the new run (``None`` when every well finished). Its ``measurements()`` hold
+        this run's rows for the wells it did finish and the new run's for the others.
+        """
+        if self.submission is None:
+            raise OpenHCSRemoteError(
+                f"run {self.execution_id} was not submitted from this kernel: its pipeline is "
+                "not known here; submit it again with config_params={'well_filter': [...]}",
+                execution_id=self.execution_id,
+            )
+        if not self.done():
+            raise OpenHCSRemoteError(
+                f"run {self.execution_id} is still going: wait() or cancel() it first",
+                execution_id=self.execution_id,
+            )
+        wells = self.unfinished_wells()
+        if not wells:
+            return None
+        rerun = self.submission.on_wells(wells)
+        rerun.rerun_of, rerun.rerun_wells = self, wells
+        return rerun
 
     def rois(self, **filters: Any) -> list[Any]:
         """Return the run's ROIs, each with its plane and its outline as ``[y, x]`` pixel rows.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .run_events import RUN_ENDS
@@ -124,6 +124,8 @@ class RunState:
                 self.error = event.get("error")
                 if kind == "done":
                     self.progress = _completed(self.progress, self.wells_seen)
+                elif kind == "failed":
+                    self.progress = _failed(self.progress, self.error)
 
     def fail(self, error: dict[str, Any]) -> None:
         """Mark a run that could not even start (no sidecar, refused submission)."""
@@ -216,6 +218,24 @@ class RunState:
                 "gaps": list(self.gaps),
                 "error": self.error,
             }
+
+
+def _failed(progress: RunProgress, error: Any) -> RunProgress:
+    """End a failed run's progress: the wells in flight failed, with the run's error.
+
+    OpenHCS 0.8.6 sends no per-well failure event; its run error is that well's error.
+    """
+    message = error.get("message") if isinstance(error, dict) else error
+    wells = {
+        name: (
+            {**well, "state": "failed", "error": message}
+            if well.get("state") in ("running", "compiling")
+            else dict(well)
+        )
+        for name, well in progress.wells.items()
+    }
+    failed = sum(1 for w in wells.values() if w.get("state") == "failed")
+    return replace(progress, wells=wells, wells_failed=failed, eta_s=None)
 
 
 def _completed(progress: RunProgress, wells_seen: list[str]) -> RunProgress:
