@@ -180,3 +180,22 @@ def test_an_unknown_table_names_the_tables_there_are(counted):
     _, run, _, _ = counted
     with pytest.raises(NoSuchTableError, match="cell_counts"):
         run.measurements("no_such_table")
+
+
+def test_the_widget_heatmap_gets_each_wells_mean_and_the_clicked_wells_rows(counted):
+    from openhcs_remote.notebook import measurement_summary
+
+    _, run, plate, _ = counted
+    reply = run.display._summary(None)
+    theirs = openhcs_table(plate)
+    assert reply["table"] == "cell_counts" and "cell_count" in reply["columns"]
+    assert "site" not in reply["columns"] and "slice_index" not in reply["columns"]
+    means = theirs.groupby("well")["cell_count"].mean()
+    assert {w: v["cell_count"] for w, v in reply["wells"].items()} == means.to_dict()
+    assert reply["rows"] == theirs.groupby("well").size().to_dict()
+    rows = measurement_summary.well_rows(run.measurements(), "A02", 1000)
+    assert rows["total"] == len(theirs[theirs["well"] == "A02"]) == len(rows["rows"])
+    count = rows["columns"].index("cell_count")
+    assert [row[count] for row in rows["rows"]] == list(
+        theirs[theirs["well"] == "A02"]["cell_count"]
+    )

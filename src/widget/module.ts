@@ -5,6 +5,7 @@
  */
 import {
   type AnyWidget,
+  measurementSource,
   planeFetcher,
   RunBinding,
   closeSession,
@@ -30,6 +31,7 @@ export default {
     // swallowed. Lumino skips shortcuts for events from inside this attribute.
     view.setAttribute("data-lm-suppress-shortcuts", "true");
     view.fetchPlane = planeFetcher(model);
+    view.measurements = measurementSource(model);
     new RunBinding(view, model, sessionOf(model));
     el.classList.add(HOST_CLASS);
     el.append(view);

@@ -174,6 +174,8 @@ class RunOutputsReader:
     ) -> None:
         self._sidecar, self._execution_id, self._finished = sidecar, execution_id, finished
         self._fetched: dict[tuple[str, int, float], bytes] = {}
+        #: Tables parsed once: a live heatmap re-reads the run's table at every finished well.
+        self._parsed: dict[tuple[str, int, float], pd.DataFrame] = {}
         self._lock = threading.Lock()
 
     def listing(self) -> tuple[list[RunOutput], list[str], str | None]:
@@ -253,7 +255,13 @@ class RunOutputsReader:
             key=lambda f: f.path,
         )
         fetched = self.fetch_all(chosen)
-        frames = [read_table(f, data) for f, data in zip(chosen, fetched, strict=True)]
+        frames = []
+        for output, data in zip(chosen, fetched, strict=True):
+            key = (output.path, output.size, output.mtime)
+            frame = self._parsed.get(key)
+            if frame is None:
+                frame = self._parsed[key] = read_table(output, data)
+            frames.append(frame)
         if not frames:
             return pd.DataFrame(columns=list(PLACE_COLUMNS))
         combined = pd.concat(frames, ignore_index=True)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from . import measurement_summary
 from .contact_sheet import contact_sheet
 from .images import ImageKey
 from .preview_cache import PreviewCache
@@ -41,6 +42,14 @@ class DisplayedRun(Protocol):
         ...
 
     def _read(self, key: ImageKey) -> np.ndarray: ...
+
+    def measurements(self, table: str | None = None) -> Any:
+        """One of the run's tables (a pandas DataFrame)."""
+        ...
+
+    def tables(self) -> list[str]:
+        """Return the run's table names."""
+        ...
 
 
 class RunDisplay:
@@ -134,11 +143,28 @@ class RunDisplay:
                 feed.send_preview(key, header, pixels)
         elif name == "cancel":
             self._in_background(lambda: {"message": self._run.cancel()}, reply)
+        elif name == "measurements":
+            table = args.get("table")
+            self._in_background(
+                lambda: self._summary(table if isinstance(table, str) else None), reply
+            )
+        elif name == "well_rows":
+            table, well, limit = args.get("table"), str(args.get("well", "")), args.get("limit")
+            rows = min(int(limit), 10_000) if isinstance(limit, int) else 1000
+            self._in_background(
+                lambda: measurement_summary.well_rows(self._run.measurements(table), well, rows),
+                reply,
+            )
         elif name == "fetch_plane":
             key = ImageKey.of(args)
             self._in_background(lambda: self._plane_reply(key), reply)
         else:
             reply(error={"code": "ERR_UNKNOWN_COMMAND", "message": f"unknown command {name!r}"})
+
+    def _summary(self, table: str | None) -> dict[str, Any]:
+        frame = self._run.measurements(table)
+        name = frame.attrs.get("table", table)
+        return measurement_summary.summary(frame, name, self._run.tables())
 
     def _plane_reply(self, key: ImageKey) -> tuple[dict[str, Any], list[bytes]]:
         array = self._run._read(key)

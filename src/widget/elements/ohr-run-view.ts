@@ -3,8 +3,8 @@
  * of the model: the adapter sets its properties and listens to its events. It also answers its
  * own `ohr-well-select` and `ohr-view-change`, so it works on a plain page too.
  */
-import { LitElement, css, html } from "lit";
-import { property } from "lit/decorators.js";
+import { LitElement, css, html, type PropertyValues } from "lit";
+import { property, state } from "lit/decorators.js";
 import {
   CANCEL_IDLE,
   type CancelState,
@@ -17,12 +17,17 @@ import {
   type RunError,
   type RunProgress,
   type RunStatus,
+  type MeasurementSource,
+  type MeasurementSummary,
   type WellProgress,
+  type WellRows,
 } from "../state/index.js";
 import { defineElement } from "./define-element.js";
 import type { ViewChangeDetail, WellSelectDetail } from "./events.js";
 import { type PlaneFetcher, type PreviewCache, parseWellName } from "../imaging/index.js";
 import "./ohr-plate-grid.js";
+import "./ohr-plate-heatmap.js";
+import "./ohr-well-table.js";
 import "./ohr-run-header.js";
 import "./ohr-stack-viewer.js";
 import { themeStyles } from "./theme-styles.js";
@@ -43,6 +48,17 @@ export class OhrRunView extends LitElement {
         align-items: flex-start;
       }
       ohr-stack-viewer {
+        flex: 1;
+        min-width: 20em;
+      }
+      .measurements {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+        align-items: flex-start;
+        border-top: 1px solid var(--jp-border-color2, #e0e0e0);
+      }
+      ohr-well-table {
         flex: 1;
         min-width: 20em;
       }
@@ -67,6 +83,12 @@ export class OhrRunView extends LitElement {
   @property({ attribute: false }) fetchPlane: PlaneFetcher | null = null;
   @property({ attribute: false }) cancelState: CancelState = CANCEL_IDLE;
   @property() notice = "";
+  /** Where the run's measurement tables come from; null: no heatmap. */
+  @property({ attribute: false }) measurements: MeasurementSource | null = null;
+  @state() private _summary: MeasurementSummary | null = null;
+  @state() private _wellRows: WellRows | null = null;
+  #summaryFor = "";
+  #rowsFor = "";
 
   constructor() {
     super();
@@ -91,8 +113,49 @@ export class OhrRunView extends LitElement {
     return withImages.sort((a, b) => order(a) - order(b))[0] ?? "";
   }
 
+  /** The measurement summary shown (null until the run wrote a table). */
+  get measurementSummary(): MeasurementSummary | null {
+    return this._summary;
+  }
+
+  override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    // Refresh the heatmap as wells finish and when the run ends; one request per change.
+    const key = `${this.executionId}|${this.progress.wells_done}|${this.status}`;
+    if (this.measurements !== null && this.executionId !== "" && key !== this.#summaryFor) {
+      this.#summaryFor = key;
+      void this.#loadSummary(this.measurements);
+    }
+    const table = this._summary?.table ?? null;
+    const well = this.selectedWell;
+    const rowsKey = `${table ?? ""}|${well}|${this._summary?.rows[well] ?? 0}`;
+    if (this.measurements !== null && table !== null && well !== "" && rowsKey !== this.#rowsFor) {
+      this.#rowsFor = rowsKey;
+      void this.#loadRows(this.measurements, table, well);
+    }
+  }
+
+  async #loadSummary(source: MeasurementSource): Promise<void> {
+    try {
+      this._summary = await source.summary(this._summary?.table ?? null);
+    } catch (error) {
+      // No table yet (or several and none chosen) is normal while a run starts: say nothing.
+      console.info("[openhcs-remote] measurements:", (error as Error).message);
+    }
+  }
+
+  async #loadRows(source: MeasurementSource, table: string, well: string): Promise<void> {
+    try {
+      this._wellRows = await source.wellRows(table, well);
+    } catch (error) {
+      this._wellRows = null;
+      console.info("[openhcs-remote] well rows:", (error as Error).message);
+    }
+  }
+
   override render(): unknown {
     const well = this.shownWell;
+    const summary = this._summary;
     return html`
       <ohr-run-header
         .server=${this.server}
@@ -126,6 +189,19 @@ export class OhrRunView extends LitElement {
           .fetchPlane=${this.fetchPlane}
         ></ohr-stack-viewer>
       </div>
+      ${
+        summary === null || summary.columns.length === 0
+          ? ""
+          : html`<div class="measurements">
+              <ohr-plate-heatmap
+                .layout=${this.plateLayout}
+                .wellNames=${Object.keys(this.wells)}
+                .summary=${summary}
+                .selectedWell=${this.selectedWell}
+              ></ohr-plate-heatmap>
+              <ohr-well-table .rows=${this._wellRows}></ohr-well-table>
+            </div>`
+      }
     `;
   }
 }

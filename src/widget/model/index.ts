@@ -5,6 +5,7 @@
  */
 export * from "./anywidget-types.js";
 export * from "./backbone-model-adapter.js";
+export * from "./measurement-source.js";
 export * from "./model-session.js";
 export * from "./plane-fetcher.js";
 export * from "./run-binding.js";

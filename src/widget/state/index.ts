@@ -4,6 +4,7 @@
  * the widget's errors. Imports nothing else of the widget.
  */
 export * from "./cancel-state.js";
+export * from "./measurement-summary.js";
 export * from "./preview-message.js";
 export * from "./run-state.js";
 export * from "./schema.js";
