@@ -122,6 +122,7 @@ describe("<ohr-well-table> in the run view", () => {
     const asked: string[] = [];
     const source: MeasurementSource = {
       summary: () => Promise.resolve(SUMMARY),
+      rois: () => Promise.resolve([]),
       wellRows: (_table, well) => {
         asked.push(well);
         return Promise.resolve({ ...ROWS, well });

@@ -51,6 +51,10 @@ class DisplayedRun(Protocol):
         """Return the run's table names."""
         ...
 
+    def rois(self, **filters: Any) -> list[Any]:
+        """Return the run's ROIs matching the filters."""
+        ...
+
 
 class RunDisplay:
     """The widget, the cached previews and the contact sheet of one run."""
@@ -155,6 +159,8 @@ class RunDisplay:
                 lambda: measurement_summary.well_rows(self._run.measurements(table), well, rows),
                 reply,
             )
+        elif name == "rois":
+            self._in_background(lambda: self._rois(args), reply)
         elif name == "fetch_plane":
             key = ImageKey.of(args)
             self._in_background(lambda: self._plane_reply(key), reply)
@@ -165,6 +171,20 @@ class RunDisplay:
         frame = self._run.measurements(table)
         name = frame.attrs.get("table", table)
         return measurement_summary.summary(frame, name, self._run.tables())
+
+    def _rois(self, args: dict[str, Any]) -> dict[str, Any]:
+        filters: dict[str, Any] = {"well": str(args.get("well", ""))}
+        if isinstance(args.get("site"), int):
+            filters["site"] = args["site"]
+        channels = args.get("channels")
+        if isinstance(channels, list) and all(isinstance(c, int) for c in channels):
+            filters["channel"] = channels
+        rois = self._run.rois(**filters)
+        return {
+            "rois": [
+                {"channel": r.channel, "site": r.site, "polygon": r.polygon.tolist()} for r in rois
+            ]
+        }
 
     def _plane_reply(self, key: ImageKey) -> tuple[dict[str, Any], list[bytes]]:
         array = self._run._read(key)

@@ -8,6 +8,7 @@ import { property, query, state } from "lit/decorators.js";
 import { defineElement } from "./define-element.js";
 import { themeStyles } from "./theme-styles.js";
 import { FIT, ZOOM_STEP, panBy, visibleRegion, zoomBy, type Viewport } from "../imaging/index.js";
+import type { RoiOutline } from "../state/index.js";
 
 /** Arrow keys move this fraction of the visible region. */
 const PAN_STEP = 0.1;
@@ -51,6 +52,10 @@ export class OhrPlaneCanvas extends LitElement {
   @property({ type: Number }) size = 384;
   /** Accessible description of what is shown. */
   @property() label = "Image";
+  /** ROI outlines to draw over the image, in pixels of the full-resolution plane. */
+  @property({ attribute: false }) outlines: readonly RoiOutline[] = [];
+  /** `[width, height]` of the full-resolution plane the outlines are in (the image may be a preview). */
+  @property({ attribute: false }) sourceSize: readonly [number, number] | null = null;
 
   @state() private _viewport: Viewport = FIT;
   @query("canvas") private _canvas!: HTMLCanvasElement;
@@ -132,6 +137,48 @@ export class OhrPlaneCanvas extends LitElement {
     ctx.imageSmoothingEnabled = false;
     if (this.#source !== null)
       ctx.drawImage(this.#source, sx, sy, sw, sh, 0, 0, this._canvas.width, this._canvas.height);
+    this.#drawOutlines(ctx);
+  }
+
+  /** Canvas position of a full-resolution pixel coordinate `[y, x]`, as drawn now. */
+  toCanvas(point: readonly [number, number]): { x: number; y: number } | null {
+    const image = this.image;
+    if (image === null) return null;
+    const { sx, sy, sw, sh } = visibleRegion(this._viewport, image.width, image.height);
+    const [fullWidth, fullHeight] = this.sourceSize ?? [image.width, image.height];
+    const ix = (point[1] * image.width) / fullWidth;
+    const iy = (point[0] * image.height) / fullHeight;
+    return {
+      x: ((ix - sx) * this._canvas.width) / sw,
+      y: ((iy - sy) * this._canvas.height) / sh,
+    };
+  }
+
+  // A dark halo under a light line: the outline reads on any channel colour and on black.
+  #drawOutlines(ctx: CanvasRenderingContext2D): void {
+    if (this.outlines.length === 0) return;
+    const paths = this.outlines.map((outline) => {
+      const path = new Path2D();
+      outline.polygon.forEach((point, index) => {
+        const at = this.toCanvas(point);
+        if (at === null) return;
+        if (index === 0) path.moveTo(at.x, at.y);
+        else path.lineTo(at.x, at.y);
+      });
+      path.closePath();
+      return path;
+    });
+    ctx.save();
+    ctx.lineJoin = "round";
+    for (const [width, colour] of [
+      [3, "rgba(0, 0, 0, 0.85)"],
+      [1.25, "rgb(255, 255, 255)"],
+    ] as const) {
+      ctx.lineWidth = width;
+      ctx.strokeStyle = colour;
+      for (const path of paths) ctx.stroke(path);
+    }
+    ctx.restore();
   }
 
   /** Canvas size: the image's aspect ratio within `size × size`. */

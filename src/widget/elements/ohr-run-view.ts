@@ -187,6 +187,7 @@ export class OhrRunView extends LitElement {
           .previews=${this.previews}
           .previewsVersion=${this.previewsVersion}
           .fetchPlane=${this.fetchPlane}
+          .measurements=${this.measurements}
         ></ohr-stack-viewer>
       </div>
       ${

@@ -2,7 +2,8 @@
  * `<ohr-stack-viewer>`: the selected well's images. Channels blended additively in their colours,
  * each with a toggle and contrast limits in source units; sliders for site, z, timepoint and
  * step; zoom and pan. "Full resolution" fetches the exact planes from the kernel (a task: aborted
- * and rerun when the plane changes) and shows them with the same contrast limits.
+ * and rerun when the plane changes) and shows them with the same contrast limits. "ROIs" draws
+ * the outlines OpenHCS segmented on this site, for the channels shown, over the plane.
  */
 import { LitElement, html, nothing } from "lit";
 import { property, state } from "lit/decorators.js";
@@ -29,11 +30,19 @@ import "./ohr-axis-sliders.js";
 import "./ohr-channel-controls.js";
 import "./ohr-plane-canvas.js";
 import { stackViewerStyles } from "./ohr-stack-viewer-styles.js";
-import { TRAITS, type ChannelInfo, type PlaneView, type WellProgress } from "../state/index.js";
+import {
+  TRAITS,
+  type ChannelInfo,
+  type MeasurementSource,
+  type PlaneView,
+  type RoiOutline,
+  type WellProgress,
+} from "../state/index.js";
 import { TaskController, TaskStatus } from "./task-controller.js";
 import { themeStyles } from "./theme-styles.js";
 
 type FullArgs = readonly [well: string, view: PlaneView, channels: readonly (number | null)[]];
+type RoiArgs = readonly [well: string, site: number | null, channels: readonly (number | null)[]];
 
 export class OhrStackViewer extends LitElement {
   static override styles = [themeStyles, stackViewerStyles];
@@ -52,6 +61,9 @@ export class OhrStackViewer extends LitElement {
   @state() private _hidden: ReadonlySet<number | null> = new Set();
   @state() private _limits: ReadonlyMap<number | null, readonly [number, number]> = new Map();
   @state() private _fullResolution = false;
+  @state() private _showRois = false;
+  /** Where ROIs come from; null: no ROI toggle. */
+  @property({ attribute: false }) measurements: MeasurementSource | null = null;
 
   readonly #blend = new CompositeMemo();
   readonly #full = new TaskController<FullArgs, Map<number | null, FullPlane>>(this, {
@@ -65,6 +77,23 @@ export class OhrStackViewer extends LitElement {
       return new Map(channels.map((channel, i) => [channel, planes[i] as FullPlane]));
     },
   });
+
+  readonly #rois = new TaskController<RoiArgs, RoiOutline[]>(this, {
+    args: () => this.#roiArgs(),
+    task: async ([well, site, channels], { signal }) => {
+      const source = this.measurements;
+      if (source === null) throw new Error("no ROI source");
+      return source.rois(well, site, channels, signal);
+    },
+  });
+
+  /** Whether ROI outlines are shown. */
+  get showRois(): boolean {
+    return this._showRois;
+  }
+  set showRois(show: boolean) {
+    this._showRois = show;
+  }
 
   /** Whether full-resolution planes are being shown (or fetched). */
   get fullResolution(): boolean {
@@ -120,10 +149,24 @@ export class OhrStackViewer extends LitElement {
           }
         </span>
         ${this.fetchPlane === null ? nothing : this.#renderFullToggle()}
+        ${this.measurements === null ? nothing : this.#renderRoiToggle()}
       </div>
       <div class="body">
         <ohr-plane-canvas
           .image=${image}
+          .outlines=${
+            this._showRois && this.#rois.status === TaskStatus.COMPLETE
+              ? (this.#rois.value ?? [])
+              : []
+          }
+          .sourceSize=${
+            any === undefined
+              ? null
+              : ([
+                  any.sourceShape.at(-1) ?? any.width,
+                  any.sourceShape.at(-2) ?? any.height,
+                ] as const)
+          }
           label="${this.well} ${view.step ?? ""}"
         ></ohr-plane-canvas>
         <div class="side">
@@ -159,6 +202,34 @@ export class OhrStackViewer extends LitElement {
             ${(e as Error).message}
           </span>`,
       })}`;
+  }
+
+  #renderRoiToggle(): unknown {
+    return html`<label class="full">
+        <input
+          type="checkbox"
+          aria-label="Show ROI outlines"
+          .checked=${this._showRois}
+          @change=${(e: Event) => (this._showRois = (e.target as HTMLInputElement).checked)}
+        />
+        ROIs
+      </label>
+      ${this.#rois.render({
+        complete: (rois) =>
+          this._showRois ? html`<span class="muted">${rois.length} outlines</span>` : nothing,
+        error: (e) =>
+          html`<span class="fetch-error" role="alert"
+            >ROIs unavailable: ${(e as Error).message}</span
+          >`,
+      })}`;
+  }
+
+  #roiArgs(): RoiArgs | null {
+    if (!this._showRois || this.measurements === null || this.well === "") return null;
+    const view = this.#shownView();
+    const present: PlaneSet = this.previews?.planeSet(this.well, view) ?? new Map();
+    const channels = [...present.keys()].filter((c) => !this._hidden.has(c));
+    return [this.well, view.site, channels];
   }
 
   #fullArgs(): FullArgs | null {

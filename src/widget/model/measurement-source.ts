@@ -3,6 +3,7 @@ import type { AnyModel } from "./anywidget-types.js";
 import * as z from "../state/index.js";
 import {
   MeasurementSummarySchema,
+  RoiRepliesSchema,
   WidgetMessageError,
   WellRowsSchema,
   type MeasurementSource,
@@ -34,6 +35,18 @@ export function measurementSource(model: AnyModel<object>): MeasurementSource {
       if (!parsed.success)
         throw new WidgetMessageError("well_rows reply", z.prettifyError(parsed.error));
       return parsed.data;
+    },
+    async rois(well, site, channels, signal) {
+      const reply = await invoke(
+        model,
+        "rois",
+        { well, site, channels },
+        { signal, timeoutMs: FETCH_TIMEOUT_MS },
+      );
+      const parsed = RoiRepliesSchema.safeParse(reply.result);
+      if (!parsed.success)
+        throw new WidgetMessageError("rois reply", z.prettifyError(parsed.error));
+      return parsed.data.rois;
     },
   };
 }

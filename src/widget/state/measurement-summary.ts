@@ -33,8 +33,27 @@ export const WellRowsSchema = z.looseObject({
 });
 export type WellRows = z.infer<typeof WellRowsSchema>;
 
+/** One ROI outline over a plane: `[y, x]` vertices in pixels of the full-resolution plane. */
+export const RoiOutlineSchema = z.looseObject({
+  channel: z.nullable(z.number()),
+  site: z.nullable(z.number()),
+  polygon: z.array(z.tuple([z.number(), z.number()])).check(z.maxLength(1_000_000)),
+});
+export type RoiOutline = z.infer<typeof RoiOutlineSchema>;
+
+export const RoiRepliesSchema = z.looseObject({
+  rois: z.array(RoiOutlineSchema).check(z.maxLength(1_000_000)),
+});
+
 /** Where the elements get measurements from (the model in a notebook, a stub in a test). */
 export interface MeasurementSource {
   summary(table: string | null, signal?: AbortSignal): Promise<MeasurementSummary>;
   wellRows(table: string, well: string, signal?: AbortSignal): Promise<WellRows>;
+  /** The ROIs of one well's site, for the given channels. */
+  rois(
+    well: string,
+    site: number | null,
+    channels: readonly (number | null)[],
+    signal?: AbortSignal,
+  ): Promise<RoiOutline[]>;
 }
