@@ -4,6 +4,7 @@
  * mean anything.
  */
 import { benchControl } from "./control.js";
+import { benchMeasurements } from "./measurements.js";
 import { benchResultStore } from "./result-store.js";
 import { benchStream } from "./stream.js";
 
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   control: benchControl,
   stream: benchStream,
   store: benchResultStore,
+  measurements: benchMeasurements,
   widget: async () => (await import("./widget.js")).benchWidget(),
 };
 

@@ -12,7 +12,9 @@ import io
 import json
 import threading
 import zipfile
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +33,7 @@ PLACE_COLUMNS = ("well", "site", "step", "step_index")
 #: polystore's side file in an ROI zip: per-ROI label, area, centroid, bbox.
 POLYSTORE_ROI_METADATA = "__polystore_roi_metadata__.json"
 #: At most this many fetches wait on the sidecar at once (it pipelines them to the relay).
-FETCHES_IN_FLIGHT = 16
+FETCHES_IN_FLIGHT = 32
 
 
 @dataclass(frozen=True)
@@ -190,24 +192,45 @@ class RunOutputsReader:
         return files, list(result["tables"]), result.get("default_table")
 
     def fetch_all(self, outputs: Iterable[RunOutput]) -> list[bytes]:
-        """Return the bytes of each output, in order; new ones are fetched a few at a time."""
-        outputs = list(outputs)
-        with self._lock:
-            missing = [o for o in outputs if (o.path, o.size, o.mtime) not in self._fetched]
-        for start in range(0, len(missing), FETCHES_IN_FLIGHT):
-            batch = missing[start : start + FETCHES_IN_FLIGHT]
-            futures = [
-                self._sidecar.request(
-                    "fetch_run_output", execution_id=self._execution_id(), path=output.path
-                )
-                for output in batch
-            ]
-            for output, future in zip(batch, futures, strict=True):
+        """Return the bytes of each output, in order (new ones fetched a few at a time)."""
+        return [data for _, data in self.iter_fetched(outputs)]
+
+    def iter_fetched(self, outputs: Iterable[RunOutput]) -> Iterator[tuple[RunOutput, bytes]]:
+        """Yield each output with its bytes, in order, while the next ones are on their way.
+
+        At most :data:`FETCHES_IN_FLIGHT` wait on the sidecar: the caller parses one table
+        while the relay sends the next, and memory holds only that window beyond the cache.
+        """
+        window: deque[tuple[RunOutput, Future[Any] | None]] = deque()
+        pending = iter(list(outputs))
+
+        def refill() -> None:
+            while len(window) < FETCHES_IN_FLIGHT:
+                output = next(pending, None)
+                if output is None:
+                    return
+                key = (output.path, output.size, output.mtime)
+                with self._lock:
+                    cached = key in self._fetched
+                future = None
+                if not cached:
+                    future = self._sidecar.request(
+                        "fetch_run_output", execution_id=self._execution_id(), path=output.path
+                    )
+                window.append((output, future))
+
+        refill()
+        while window:
+            output, future = window.popleft()
+            key = (output.path, output.size, output.mtime)
+            if future is not None:
                 _, payload = future.result(120)
                 with self._lock:
-                    self._fetched[(output.path, output.size, output.mtime)] = bytes(payload or b"")
-        with self._lock:
-            return [self._fetched[(o.path, o.size, o.mtime)] for o in outputs]
+                    self._fetched[key] = bytes(payload or b"")
+            refill()
+            with self._lock:
+                data = self._fetched[key]
+            yield output, data
 
     def table_name(
         self,
@@ -254,9 +277,8 @@ class RunOutputsReader:
             ),
             key=lambda f: f.path,
         )
-        fetched = self.fetch_all(chosen)
         frames = []
-        for output, data in zip(chosen, fetched, strict=True):
+        for output, data in self.iter_fetched(chosen):
             key = (output.path, output.size, output.mtime)
             frame = self._parsed.get(key)
             if frame is None:

@@ -46,7 +46,7 @@ interface Pending {
 export interface RunFileSessionOptions {
   /** How long the relay may take to answer `hello` (and stay away later); default 15 000 ms. */
   readonly timeoutMs?: number;
-  /** Requests the relay works on at once (each `file` reply is held in memory); default 8. */
+  /** Requests the relay works on at once (each `file` reply is held in memory); default 16. */
   readonly maxInFlight?: number;
 }
 
@@ -60,7 +60,7 @@ export class RunFileSession {
 
   constructor(endpoint: RelayEndpoint, options: RunFileSessionOptions = {}) {
     const timeoutMs = options.timeoutMs ?? 15_000;
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 8);
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 16);
     this.session = new RelaySession(
       endpoint,
       { connectTimeoutMs: timeoutMs, lostAfterMs: timeoutMs, clientName: "openhcs-remote (files)" },
