@@ -21,6 +21,11 @@ pipeline_steps = [FunctionStep(func=(count_cells_single_channel,
     {'min_cell_area': 10, 'max_cell_area': 2000}), name='count')]
 `;
 
+/** A CSV's rows as text cells, keyed by the header. */
+function readCsv(text: string): Record<string, string>[] {
+  return parse<Record<string, string>>(text, { columns: true });
+}
+
 let plate = "";
 let executionId = "";
 let outDir = "";
@@ -33,13 +38,7 @@ function openhcsRows(): Record<string, string>[] {
   return readdirSync(results)
     .filter((name) => name.endsWith("_cell_counts_step0_details.csv"))
     .sort()
-    .flatMap(
-      (name) =>
-        parse(readFileSync(join(results, name), "utf8"), { columns: true }) as Record<
-          string,
-          string
-        >[],
-    );
+    .flatMap((name) => readCsv(readFileSync(join(results, name), "utf8")));
 }
 
 describe("measurements from the relay, against the real server", () => {
@@ -65,15 +64,13 @@ describe("measurements from the relay, against the real server", () => {
     expect(code, stderr).toBe(0);
     const events = jsonLines(stdout);
     executionId = String(events.find((event) => event.event === "accepted")?.execution_id);
-    expect(events.find((event) => event.event === "measurements_saved")).toMatchObject({
-      tables: expect.arrayContaining([expect.objectContaining({ name: "cell_counts" })]),
-    });
+    const saved = events.find((event) => event.event === "measurements_saved") as
+      { tables?: { name: string }[] } | undefined;
+    expect(saved?.tables?.map((table) => table.name)).toContain("cell_counts");
   });
 
   it("run --out writes the cell counts of every well, value for value OpenHCS's own files", () => {
-    const ours = parse(readFileSync(join(outDir, "measurements", "cell_counts.csv"), "utf8"), {
-      columns: true,
-    }) as Record<string, string>[];
+    const ours = readCsv(readFileSync(join(outDir, "measurements", "cell_counts.csv"), "utf8"));
     const theirs = openhcsRows();
     expect(theirs.length).toBeGreaterThan(0);
     expect(ours).toHaveLength(theirs.length);
@@ -111,7 +108,7 @@ describe("measurements from the relay, against the real server", () => {
       "B01",
     ]);
     expect(code, stderr).toBe(0);
-    const rows = parse(stdout, { columns: true }) as Record<string, string>[];
+    const rows = readCsv(stdout);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((row) => row.well === "B01")).toBe(true);
     expect(rows.map((row) => Number(row.cell_count))).toEqual(
