@@ -118,6 +118,11 @@ def decode_message(frames: list[bytes]) -> dict[str, Any] | RelayItem:
         raise RelayProtocolError(f"header is not JSON: {error}") from error
     if not isinstance(header, dict) or not isinstance(header.get("type"), str):
         raise RelayProtocolError("header is not an object with a string 'type'")
+    if header["type"] == "file":
+        # A file reply carries the file's bytes in a second frame (§4.1).
+        if len(frames) != 2 or len(frames[1]) != header.get("size"):
+            raise RelayProtocolError("file message: payload does not match size")
+        return {"header": header, "payload": frames[1]}
     if header["type"] != "item":
         if len(frames) != 1:
             raise RelayProtocolError(f"{header['type']} message has {len(frames)} frames")

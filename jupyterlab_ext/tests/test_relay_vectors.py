@@ -32,6 +32,9 @@ def test_relay_frames_decode_to_their_stated_meaning(name):
             np.testing.assert_array_equal(
                 message.array, np.array(expected["pixels"], dtype=message.array.dtype)
             )
+    elif "payload_hex" in expected:
+        assert message["header"] == expected["header"]
+        assert message["payload"].hex() == expected["payload_hex"]
     else:
         assert message == expected["header"]
 

@@ -15,9 +15,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import measurement_summary
 from .contact_sheet import contact_sheet
 from .images import ImageKey
+from .measurement_summary import summary as measurement_summary
+from .measurement_summary import well_rows
 from .preview_cache import PreviewCache
 from .run_state import RunState
 from .run_summary import run_summary
@@ -156,7 +157,7 @@ class RunDisplay:
             table, well, limit = args.get("table"), str(args.get("well", "")), args.get("limit")
             rows = min(int(limit), 10_000) if isinstance(limit, int) else 1000
             self._in_background(
-                lambda: measurement_summary.well_rows(self._run.measurements(table), well, rows),
+                lambda: well_rows(self._run.measurements(table), well, rows),
                 reply,
             )
         elif name == "rois":
@@ -170,7 +171,7 @@ class RunDisplay:
     def _summary(self, table: str | None) -> dict[str, Any]:
         frame = self._run.measurements(table)
         name = frame.attrs.get("table", table)
-        return measurement_summary.summary(frame, name, self._run.tables())
+        return measurement_summary(frame, name, self._run.tables())
 
     def _rois(self, args: dict[str, Any]) -> dict[str, Any]:
         filters: dict[str, Any] = {"well": str(args.get("well", ""))}
