@@ -120,6 +120,47 @@ describe("<ohr-run-header>", () => {
     }
   });
 
+  it("offers to re-run the wells a finished run left undone, and names them in its request", async () => {
+    const wells = {
+      A01: { state: "done", fraction: 1, step: "" },
+      A02: { state: "failed", fraction: 0.5, step: "count", error: "boom" },
+      B01: { state: "cancelled", fraction: 0, step: "" },
+    } as const;
+    const running = await mountHeader({ wells });
+    expect(all(running, ".rerun button")).toHaveLength(0); // not while the run goes on
+    running.remove();
+    const header = await mountHeader({ status: "failed", wells });
+    const button = deep<HTMLButtonElement>(header, ".rerun button");
+    expect(button.textContent.trim()).toBe("Re-run 2 unfinished wells");
+    const asked: unknown[] = [];
+    document.body.addEventListener("ohr-rerun-request", (e) => asked.push(e.detail), {
+      once: true,
+    });
+    button.click();
+    expect(asked).toEqual([{ executionId: "3f2a9c1e", wells: ["A02", "B01"] }]);
+    header.rerunState = { kind: "pending" };
+    await settle(header);
+    expect(button.disabled).toBe(true);
+    expect(button.textContent.trim()).toBe("Starting re-run…");
+    header.rerunState = {
+      kind: "failed",
+      code: "ERR_OPENHCS_REMOTE",
+      message: "not submitted here",
+    };
+    await settle(header);
+    expect(text(header, ".rerun-note")).toBe(
+      "Re-run failed: ERR_OPENHCS_REMOTE: not submitted here",
+    );
+  });
+
+  it("names the re-run whose wells the grid now shows", async () => {
+    const header = await mountHeader({
+      status: "running",
+      rerun: { execution_id: "5b7c0d2e", wells: ["A02", "B01"] },
+    });
+    expect(text(header, ".rerun-of")).toBe("re-run 5b7c0d2e of 2 wells: A02, B01");
+  });
+
   it("says how many images the relay could not deliver, and which", async () => {
     const header = await mountHeader({
       gaps: [

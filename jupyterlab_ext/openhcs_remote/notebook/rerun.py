@@ -47,3 +47,49 @@ def combined(earlier: pd.DataFrame, later: pd.DataFrame, later_wells: list[str])
         return later
     result = pd.concat(frames, ignore_index=True)
     return result.sort_values("well", kind="stable", ignore_index=True)
+
+
+def merged_traits(
+    earlier: dict[str, Any], later: dict[str, Any], later_wells: list[str]
+) -> dict[str, Any]:
+    """Fold a re-run into its run's widget state: one grid, the re-run's wells on top.
+
+    The re-run's status, ETA and error lead (it is what is going on now); the counts, the
+    channels and the axes cover both runs; ``rerun`` names the re-run and its wells.
+    """
+    wells = dict(earlier["wells"])
+    pending = {"state": "pending", "fraction": 0.0, "step": ""}
+    for name in later_wells:
+        wells[name] = later["wells"].get(name, pending)
+    done = sum(1 for w in wells.values() if w.get("state") == "done")
+    failed = sum(1 for w in wells.values() if w.get("state") == "failed")
+    total = max(earlier["progress"]["wells_total"], len(wells))
+    channels = {c["index"]: c for c in earlier["channels"]} | {
+        c["index"]: c for c in later["channels"]
+    }
+    axes = {
+        key: sorted(set(earlier["axes"][key]) | set(later["axes"][key]))
+        for key in ("sites", "z", "timepoints")
+    }
+    steps = list(dict.fromkeys([*earlier["axes"]["steps"], *later["axes"]["steps"]]))
+    return {
+        **earlier,
+        "status": later["status"],
+        "progress": {
+            **earlier["progress"],
+            "fraction": done / total if total else 0.0,
+            "wells_done": done,
+            "wells_total": total,
+            "wells_failed": failed,
+            "eta_ms": later["progress"]["eta_ms"],
+        },
+        "wells": wells,
+        "channels": [channels[k] for k in sorted(channels)],
+        "axes": {**axes, "steps": steps},
+        "images_received": earlier["images_received"] + later["images_received"],
+        "gaps": [*earlier["gaps"], *later["gaps"]],
+        "error": later["error"],
+        # A re-run of the re-run: the newest one is what the user watches.
+        "rerun": later.get("rerun")
+        or {"execution_id": later["execution_id"], "wells": list(later_wells)},
+    }

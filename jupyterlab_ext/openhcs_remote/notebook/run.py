@@ -218,7 +218,8 @@ class RemoteRun:
         """Run the same pipeline and config again on exactly the wells this run did not finish.
 
         Returns the new run (``None`` when every well finished). Its ``measurements()`` hold
-        this run's rows for the wells it did finish and the new run's for the others.
+        this run's rows for the wells it did finish and the new run's for the others; this
+        run's widget shows the new run's wells in its grid as they go.
         """
         if self.submission is None:
             raise OpenHCSRemoteError(
@@ -236,6 +237,7 @@ class RemoteRun:
             return None
         rerun = self.submission.on_wells(wells)
         rerun.rerun_of, rerun.rerun_wells = self, wells
+        self.display.follow(rerun, wells)  # this run's widget shows the re-run's wells
         return rerun
 
     def rois(self, **filters: Any) -> list[Any]:

@@ -1,9 +1,11 @@
 """How a run shows itself: the live widget and, beside it, the static contact sheet output.
 
 The widget is created on first display and fed through a :class:`WidgetFeed` (paced, one
-thread); its commands (replay previews, cancel, fetch a full plane) are answered here. The
-previews come from the run's :class:`PreviewCache`; the sheet is updated by display id when the
-run ends, so a notebook saved afterwards shows it where the widget cannot render.
+thread); its commands (replay previews, cancel, fetch a full plane, re-run what failed) are
+answered here. The previews come from the run's :class:`PreviewCache`; the sheet is updated by
+display id when the run ends, so a notebook saved afterwards shows it where the widget cannot
+render. Once the run's unfinished wells are re-run, the display follows the re-run: its wells,
+previews and planes show in this grid (:func:`merged_traits`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .images import ImageKey
 from .measurement_summary import summary as measurement_summary
 from .measurement_summary import well_rows
 from .preview_cache import PreviewCache
+from .rerun import merged_traits
 from .run_state import RunState
 from .run_summary import run_summary
 from .sheet_output import sheet_bundle
@@ -56,6 +59,17 @@ class DisplayedRun(Protocol):
         """Return the run's ROIs matching the filters."""
         ...
 
+    def rerun_failed(self) -> Any:
+        """Start a run of the unfinished wells (returns it, or ``None``: nothing to do)."""
+        ...
+
+
+class FollowedRun(DisplayedRun, Protocol):
+    """A re-run, as the display of the run it re-ran follows it."""
+
+    display: RunDisplay
+    execution_id: str | None
+
 
 class RunDisplay:
     """The widget, the cached previews and the contact sheet of one run."""
@@ -67,6 +81,10 @@ class RunDisplay:
         self._feed: WidgetFeed | None = None
         self.previews = PreviewCache()
         self._sheet_id: str | None = None
+        self._rerun: FollowedRun | None = None
+        self._rerun_wells: frozenset[str] = frozenset()
+        #: Displays of the runs this run re-ran: they show what this one shows, too.
+        self._followers: list[RunDisplay] = []
 
     @property
     def widget(self) -> Any:
@@ -76,7 +94,7 @@ class RunDisplay:
                 return self._widget
             widget = widget_class()()
             widget.attach_commands(self._command)
-            feed = self._feed = WidgetFeed(widget, traits=self._run.state.traits)
+            feed = self._feed = WidgetFeed(widget, traits=self.traits)
             self._widget = widget
         for key, (header, pixels) in self.previews.snapshot().items():
             feed.send_preview(key, header, pixels)
@@ -89,14 +107,37 @@ class RunDisplay:
         feed = self._feed
         if feed is not None:
             feed.send_preview(key, header, pixels)
+        for follower in list(self._followers):
+            follower.preview(header, pixels)
 
     def changed(self) -> None:
         """Note a state change: the widget gets it at its next paced update."""
         if self._feed is not None:
             self._feed.mark_dirty()
+        for follower in list(self._followers):
+            follower.changed()
+
+    def traits(self) -> dict[str, Any]:
+        """Return the widget's state: the run's own, with its re-run's wells folded in."""
+        own = self._run.state.traits()
+        rerun = self._rerun
+        if rerun is None:
+            return own
+        return merged_traits(own, rerun.display.traits(), sorted(self._rerun_wells))
+
+    def follow(self, rerun: FollowedRun, wells: list[str]) -> None:
+        """Show ``rerun`` (a run of ``wells`` of this run) in this display from now on."""
+        with self._lock:
+            self._rerun, self._rerun_wells = rerun, frozenset(wells)
+        rerun.display._followers.append(self)  # first: no preview falls between the two
+        for header, pixels in rerun.display.previews.snapshot().values():
+            self.preview(header, pixels)
+        self.changed()
 
     def finished(self) -> None:
-        """Flush the widget and draw the contact sheet: the run ended."""
+        """Flush the widget and draw the contact sheet: the run (or its re-run) ended."""
+        for follower in list(self._followers):
+            follower.finished()
         self.changed()
         if self._sheet_id is not None:
             try:
@@ -119,17 +160,21 @@ class RunDisplay:
 
     def sheet_bundle(self) -> dict[str, Any]:
         """Return the contact sheet output (see :mod:`.sheet_output`)."""
-        done = self._run.done()
+        done = self._latest().done()
         return sheet_bundle(self.text(), self.contact_sheet_png() if done else None, done=done)
 
     def contact_sheet_png(self) -> bytes | None:
         """Draw the contact sheet from the previews held now; ``None`` before any."""
-        traits = self._run.state.traits()
+        traits = self.traits()
         return contact_sheet(self.previews.snapshot(), traits["channels"], traits["plate_layout"])
 
     def text(self) -> str:
         """``<RemoteRun 3f2a…: running, 12/96 wells, ETA 4 min>``."""
-        return run_summary(self._run.state)
+        summary = run_summary(self._run.state)
+        rerun = self._rerun
+        if rerun is None:
+            return summary
+        return f"{summary}\n  re-run of {len(self._rerun_wells)} wells: {rerun.display.text()}"
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Send the widget everything queued now; ``True`` once it is out (or no widget)."""
@@ -147,7 +192,9 @@ class RunDisplay:
             for key, (header, pixels) in cached.items():
                 feed.send_preview(key, header, pixels)
         elif name == "cancel":
-            self._in_background(lambda: {"message": self._run.cancel()}, reply)
+            self._in_background(lambda: {"message": self._latest().cancel()}, reply)
+        elif name == "rerun_failed":
+            self._in_background(self._start_rerun, reply)
         elif name == "measurements":
             table = args.get("table")
             self._in_background(
@@ -157,7 +204,7 @@ class RunDisplay:
             table, well, limit = args.get("table"), str(args.get("well", "")), args.get("limit")
             rows = min(int(limit), 10_000) if isinstance(limit, int) else 1000
             self._in_background(
-                lambda: well_rows(self._run.measurements(table), well, rows),
+                lambda: well_rows(self._latest().measurements(table), well, rows),
                 reply,
             )
         elif name == "rois":
@@ -169,9 +216,10 @@ class RunDisplay:
             reply(error={"code": "ERR_UNKNOWN_COMMAND", "message": f"unknown command {name!r}"})
 
     def _summary(self, table: str | None) -> dict[str, Any]:
-        frame = self._run.measurements(table)
+        latest = self._latest()
+        frame = latest.measurements(table)
         name = frame.attrs.get("table", table)
-        return measurement_summary(frame, name, self._run.tables())
+        return measurement_summary(frame, name, latest.tables())
 
     def _rois(self, args: dict[str, Any]) -> dict[str, Any]:
         filters: dict[str, Any] = {"well": str(args.get("well", ""))}
@@ -180,7 +228,7 @@ class RunDisplay:
         channels = args.get("channels")
         if isinstance(channels, list) and all(isinstance(c, int) for c in channels):
             filters["channel"] = channels
-        rois = self._run.rois(**filters)
+        rois = self._owner(filters["well"]).rois(**filters)
         return {
             "rois": [
                 {"channel": r.channel, "site": r.site, "polygon": r.polygon.tolist()} for r in rois
@@ -188,10 +236,29 @@ class RunDisplay:
         }
 
     def _plane_reply(self, key: ImageKey) -> tuple[dict[str, Any], list[bytes]]:
-        array = self._run._read(key)
+        array = self._owner(key.well)._read(key)
         result = {"shape": list(array.shape), "dtype": array.dtype.name, "byte_order": "little"}
         little = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
         return result, [memoryview(little).cast("B")]
+
+    def _start_rerun(self) -> dict[str, Any]:
+        rerun = self._latest().rerun_failed()
+        if rerun is None:
+            return {"execution_id": None, "wells": []}
+        rerun._require_id()  # the reply names it: wait until the server took it
+        return {"execution_id": rerun.execution_id, "wells": list(rerun.rerun_wells)}
+
+    def _latest(self) -> DisplayedRun:
+        """Return the newest run shown here: its tables hold every run's rows."""
+        rerun = self._rerun
+        return self._run if rerun is None else rerun.display._latest()
+
+    def _owner(self, well: str) -> DisplayedRun:
+        """Return the run whose images and ROIs of ``well`` this display shows."""
+        rerun = self._rerun
+        if rerun is not None and well in self._rerun_wells:
+            return rerun.display._owner(well)
+        return self._run
 
     def _in_background(self, work: Any, reply: Any) -> None:
         """Run ``work`` off the kernel's main thread and reply from the feed thread."""

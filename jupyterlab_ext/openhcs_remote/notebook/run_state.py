@@ -217,6 +217,7 @@ class RunState:
                 "images_received": self.images_received,
                 "gaps": list(self.gaps),
                 "error": self.error,
+                "rerun": None,
             }
 
 

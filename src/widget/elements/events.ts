@@ -44,12 +44,19 @@ export interface CancelRequestDetail {
   readonly executionId: string;
 }
 
+/** The user asked to re-run the wells the run did not finish. */
+export interface RerunRequestDetail {
+  readonly executionId: string;
+  readonly wells: readonly string[];
+}
+
 export interface OhrEventMap {
   "ohr-well-select": WellSelectDetail;
   "ohr-view-change": ViewChangeDetail;
   "ohr-channel-toggle": ChannelToggleDetail;
   "ohr-contrast-change": ContrastChangeDetail;
   "ohr-cancel-request": CancelRequestDetail;
+  "ohr-rerun-request": RerunRequestDetail;
   "ohr-preview-drawn": PreviewDrawnDetail;
 }
 
@@ -60,6 +67,7 @@ declare global {
     "ohr-channel-toggle": CustomEvent<ChannelToggleDetail>;
     "ohr-contrast-change": CustomEvent<ContrastChangeDetail>;
     "ohr-cancel-request": CustomEvent<CancelRequestDetail>;
+    "ohr-rerun-request": CustomEvent<RerunRequestDetail>;
     "ohr-preview-drawn": CustomEvent<PreviewDrawnDetail>;
   }
 }

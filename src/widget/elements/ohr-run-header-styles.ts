@@ -58,16 +58,19 @@ export const headerStyles = css`
   .figures {
     font-variant-numeric: tabular-nums;
   }
-  .cancel {
+  .cancel,
+  .rerun {
     display: flex;
     align-items: center;
     gap: 6px;
   }
-  .cancel-note {
+  .cancel-note,
+  .rerun-note {
     font-size: var(--jp-ui-font-size0, 11px);
     color: var(--jp-ui-font-color2, rgba(0, 0, 0, 0.54));
   }
-  .cancel-note.failed {
+  .cancel-note.failed,
+  .rerun-note.failed {
     color: var(--jp-error-color1, #d32f2f);
   }
   .wells {

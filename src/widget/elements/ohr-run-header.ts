@@ -1,6 +1,7 @@
 /**
  * `<ohr-run-header>`: what the run is doing. Server and state, overall progress, wells by state,
- * ETA and a ticking elapsed time, cancel, and every problem in full: the server's traceback
+ * ETA and a ticking elapsed time, cancel, re-running the wells that did not finish (the re-run's
+ * wells then show in this run's grid), and every problem in full: the server's traceback
  * (folded), failed wells with their errors, and relay gaps (images that will never arrive).
  */
 import { LitElement, html, nothing } from "lit";
@@ -8,6 +9,9 @@ import { property } from "lit/decorators.js";
 import {
   CANCEL_IDLE,
   type CancelState,
+  RERUN_IDLE,
+  type RerunInfo,
+  type RerunState,
   RUN_OVER_STATUSES,
   TRAITS,
   WELL_STATES,
@@ -50,12 +54,23 @@ export class OhrRunHeader extends LitElement {
   @property({ attribute: false }) gaps: readonly RelayGap[] = [];
   @property({ type: Number, attribute: "images-received" }) imagesReceived = 0;
   @property({ attribute: false }) cancelState: CancelState = CANCEL_IDLE;
+  /** The run re-running this one's unfinished wells, once there is one. */
+  @property({ attribute: false }) rerun: RerunInfo | null = null;
+  @property({ attribute: false }) rerunState: RerunState = RERUN_IDLE;
   /** A line about the widget itself (e.g. earlier images could not be replayed). */
   @property() notice = "";
 
   /** When the current `progress` arrived; elapsed time and ETA count from here. */
   #progressAt = Date.now();
   readonly #clock = new ClockController(this, () => !this.over);
+
+  /** The wells the run did not finish (failed, cancelled, never done), as the shim counts them. */
+  get unfinishedWells(): string[] {
+    return Object.entries(this.wells)
+      .filter(([, w]) => w.state !== "done")
+      .map(([name]) => name)
+      .sort();
+  }
 
   /** Whether the run has ended (cancel is pointless). */
   get over(): boolean {
@@ -77,8 +92,16 @@ export class OhrRunHeader extends LitElement {
           ${this.server === "" ? nothing : html`<span title="execution server">${this.server}</span>`}
           ${this.executionId === "" ? nothing : html`<span class="muted">run ${this.executionId}</span>`}
         </span>
-        ${this.#renderCancel()}
+        ${this.#renderRerun()} ${this.#renderCancel()}
       </div>
+      ${
+        this.rerun === null
+          ? nothing
+          : html`<div class="rerun-of muted">
+              re-run ${this.rerun.execution_id} of ${plural(this.rerun.wells.length, "well")}:
+              ${this.rerun.wells.join(", ")}
+            </div>`
+      }
       <div class="progress">
         <ohr-progress-bar .value=${p.fraction} label="Run progress"></ohr-progress-bar>
         <span class="percent">${formatPercent(p.fraction)}</span>
@@ -118,6 +141,35 @@ export class OhrRunHeader extends LitElement {
           ${label}
         </button>
         ${note === "" ? nothing : html`<span class="cancel-note ${c.kind}">${note}</span>`}
+      </span>
+    `;
+  }
+
+  #renderRerun(): unknown {
+    const r = this.rerunState;
+    const unfinished = this.over ? this.unfinishedWells : [];
+    if (unfinished.length === 0 && r.kind !== "failed" && r.kind !== "waiting") return nothing;
+    const busy = r.kind === "pending" || r.kind === "waiting";
+    const note =
+      r.kind === "waiting"
+        ? "No answer yet: the kernel is busy with a cell and will start the re-run when it is free."
+        : r.kind === "failed"
+          ? `Re-run failed: ${r.code}: ${r.message}`
+          : "";
+    return html`
+      <span class="rerun">
+        ${
+          unfinished.length === 0
+            ? nothing
+            : html`<button ?disabled=${busy} aria-busy=${busy} @click=${this.#onRerun}>
+                ${
+                  r.kind === "pending"
+                    ? "Starting re-run…"
+                    : `Re-run ${plural(unfinished.length, "unfinished well")}`
+                }
+              </button>`
+        }
+        ${note === "" ? nothing : html`<span class="rerun-note ${r.kind}">${note}</span>`}
       </span>
     `;
   }
@@ -181,6 +233,10 @@ export class OhrRunHeader extends LitElement {
           </div>`,
       )}
     </details>`;
+  }
+
+  #onRerun(): void {
+    emit(this, "ohr-rerun-request", { executionId: this.executionId, wells: this.unfinishedWells });
   }
 
   #onCancel(): void {

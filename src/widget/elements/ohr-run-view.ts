@@ -8,6 +8,9 @@ import { property, state } from "lit/decorators.js";
 import {
   CANCEL_IDLE,
   type CancelState,
+  RERUN_IDLE,
+  type RerunInfo,
+  type RerunState,
   TRAITS,
   type Axes,
   type ChannelInfo,
@@ -82,6 +85,8 @@ export class OhrRunView extends LitElement {
   @property({ type: Number, attribute: false }) previewsVersion = 0;
   @property({ attribute: false }) fetchPlane: PlaneFetcher | null = null;
   @property({ attribute: false }) cancelState: CancelState = CANCEL_IDLE;
+  @property({ attribute: false }) rerun: RerunInfo | null = null;
+  @property({ attribute: false }) rerunState: RerunState = RERUN_IDLE;
   @property() notice = "";
   /** Where the run's measurement tables come from; null: no heatmap. */
   @property({ attribute: false }) measurements: MeasurementSource | null = null;
@@ -167,6 +172,8 @@ export class OhrRunView extends LitElement {
         .gaps=${this.gaps}
         .imagesReceived=${this.imagesReceived}
         .cancelState=${this.cancelState}
+        .rerun=${this.rerun}
+        .rerunState=${this.rerunState}
         .notice=${this.notice}
       ></ohr-run-header>
       <div class="main">

@@ -7,6 +7,7 @@ import type { ReactiveController } from "lit";
 import type { AnyModel } from "./anywidget-types.js";
 import {
   CANCEL_IDLE,
+  RERUN_IDLE,
   CommandAbortedError,
   CommandTimeoutError,
   WidgetMessageError,
@@ -15,7 +16,12 @@ import {
   type OhrRunState,
   type TraitName,
 } from "../state/index.js";
-import type { CancelRequestDetail, ViewChangeDetail, OhrRunView } from "../elements/index.js";
+import type {
+  CancelRequestDetail,
+  RerunRequestDetail,
+  ViewChangeDetail,
+  OhrRunView,
+} from "../elements/index.js";
 import { invoke } from "./invoke.js";
 import { ModelController } from "./model-controller.js";
 import type { ModelSession } from "./model-session.js";
@@ -34,6 +40,7 @@ const PROPERTY: Readonly<Record<TraitName, keyof OhrRunView>> = {
   images_received: "imagesReceived",
   gaps: "gaps",
   error: "error",
+  rerun: "rerun",
   selected_well: "selectedWell",
   view: "view",
 };
@@ -97,6 +104,11 @@ export class RunBinding implements ReactiveController {
         signal,
       },
     );
+    view.addEventListener(
+      "ohr-rerun-request",
+      (e: CustomEvent<RerunRequestDetail>) => void this.#rerun(e, signal),
+      { signal },
+    );
     if (!this.#session.replayRequested) {
       this.#session.replayRequested = true;
       void this.#replay(signal);
@@ -135,6 +147,23 @@ export class RunBinding implements ReactiveController {
       else if (error instanceof CommandTimeoutError) view.cancelState = { kind: "waiting" };
       else if (isOhrError(error))
         view.cancelState = { kind: "failed", code: error.code, message: error.message };
+      else throw error;
+    }
+  }
+
+  async #rerun(_event: CustomEvent<RerunRequestDetail>, signal: AbortSignal): Promise<void> {
+    const view = this.#view;
+    view.rerunState = { kind: "pending" };
+    try {
+      // Submitting waits for the server to accept the new run: give it the long timeout.
+      const reply = await invoke(this.#model, "rerun_failed", {}, { signal, timeoutMs: 60_000 });
+      const id = (reply.result as { execution_id?: unknown } | null)?.execution_id;
+      view.rerunState = { kind: "started", executionId: typeof id === "string" ? id : null };
+    } catch (error) {
+      if (error instanceof CommandAbortedError) view.rerunState = RERUN_IDLE;
+      else if (error instanceof CommandTimeoutError) view.rerunState = { kind: "waiting" };
+      else if (isOhrError(error))
+        view.rerunState = { kind: "failed", code: error.code, message: error.message };
       else throw error;
     }
   }

@@ -99,6 +99,13 @@ export const RunErrorSchema = z.looseObject({
 });
 export type RunError = z.infer<typeof RunErrorSchema>;
 
+/** The run that re-runs this one's unfinished wells, shown in this run's grid. */
+export const RerunSchema = z.looseObject({
+  execution_id: name,
+  wells: z.array(name).check(z.maxLength(MAX_WELLS)),
+});
+export type RerunInfo = z.infer<typeof RerunSchema>;
+
 /** Which plane the viewer shows; `null` means "the first value there is". */
 export const ViewSchema = z.looseObject({
   site: z.catch(z.nullable(z.int()), null),
@@ -154,6 +161,7 @@ export const TRAITS = {
   images_received: { schema: count, empty: 0 },
   gaps: { schema: z.array(GapSchema).check(z.maxLength(MAX_AXIS_VALUES)), empty: [] as RelayGap[] },
   error: { schema: z.nullable(RunErrorSchema), empty: null as RunError | null },
+  rerun: { schema: z.nullable(RerunSchema), empty: null as RerunInfo | null },
   selected_well: { schema: name, empty: "" },
   view: {
     schema: ViewSchema,
@@ -174,6 +182,7 @@ export interface OhrRunState {
   images_received: number;
   gaps: RelayGap[];
   error: RunError | null;
+  rerun: RerunInfo | null;
   selected_well: string;
   view: PlaneView;
 }
