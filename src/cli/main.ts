@@ -3,13 +3,21 @@
 import { cancel } from "./cancel.js";
 import { EXIT, reportError, UsageError } from "./cli-support.js";
 import { ping } from "./ping.js";
+import { rerun } from "./rerun.js";
 import { run } from "./run.js";
 import { status } from "./status.js";
 import { measurements } from "./measurements.js";
 import type { Verb } from "./verb.js";
 
 /** Every verb, in the order the help lists them. */
-const VERBS: Readonly<Record<string, Verb>> = { ping, run, status, cancel, measurements };
+const VERBS: Readonly<Record<string, Verb>> = {
+  ping,
+  run,
+  status,
+  cancel,
+  measurements,
+  rerun,
+};
 
 const HELP = `Usage: openhcs-remote <command> [options]
 

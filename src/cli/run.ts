@@ -8,6 +8,7 @@ import { RELAY_OPTIONS, RELAY_OPTIONS_HELP, relayFrom, StreamedResults } from ".
 import { serverVerb } from "./verb.js";
 import { DEFAULT_CONFIG_CODE, formatDuration, type ResultItem } from "../orchestrator/index.js";
 import { writeRunMeasurements } from "./measurement-output.js";
+import { noteSubmitted, noteWells } from "./run-journal.js";
 
 function readSource(path: string, what: string): string {
   try {
@@ -86,6 +87,8 @@ ${RELAY_OPTIONS_HELP}
     const results = orch.relay === null ? null : new StreamedResults(json, keep);
     const bar = results ?? new ProgressBar();
     const started = Date.now();
+    // What rerun needs later: the sources (on accept) and how each well stood at the end.
+    const journal: { id: string | null; wells: Record<string, string> } = { id: null, wells: {} };
     try {
       const outcome = await orch.runRemotePipeline({
         plateId: plateArgument(plate),
@@ -95,6 +98,17 @@ ${RELAY_OPTIONS_HELP}
         onImage: results?.onImage ?? keep,
         onGap: results?.onGap,
         onSubmitted: (executionId) => {
+          noteSubmitted(
+            {
+              execution_id: executionId,
+              server: orch.endpoint.dataAddress,
+              plate: plateArgument(plate),
+              well_filter: wellFilter ?? null,
+            },
+            pipelineCode,
+            configCode,
+          );
+          journal.id = executionId;
           if (json) emitJson({ event: "accepted", execution_id: executionId });
           else
             process.stderr.write(
@@ -102,6 +116,7 @@ ${RELAY_OPTIONS_HELP}
             );
         },
         onProgress: (snapshot, event) => {
+          journal.wells = Object.fromEntries(snapshot.wells.map((w) => [w.well, w.state]));
           if (json) {
             emitJson({
               event: "progress",
@@ -155,6 +170,7 @@ ${RELAY_OPTIONS_HELP}
       }
       return 0;
     } finally {
+      if (journal.id !== null) noteWells(journal.id, journal.wells);
       bar.finish();
       await output?.finish(json);
     }

@@ -13,9 +13,16 @@ export interface CliResult {
 }
 
 /** Run `openhcs-remote ...args` to completion. */
-export function runCli(args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  timeoutMs = 120_000,
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));

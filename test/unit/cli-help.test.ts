@@ -5,15 +5,19 @@ describe("openhcs-remote --help", () => {
   it("lists the commands", async () => {
     const { code, stdout } = await runCli(["--help"]);
     expect(code).toBe(0);
-    for (const verb of ["ping", "run", "status", "cancel"]) expect(stdout).toContain(`  ${verb}`);
+    for (const verb of ["ping", "run", "status", "cancel", "measurements", "rerun"])
+      expect(stdout).toContain(`  ${verb}`);
   });
 
-  it.each(["ping", "run", "status", "cancel"])("explains '%s' and its options", async (verb) => {
-    const { code, stdout } = await runCli([verb, "--help"]);
-    expect(code).toBe(0);
-    expect(stdout).toMatch(new RegExp(`^Usage: openhcs-remote ${verb} `));
-    expect(stdout).toContain("--server");
-  });
+  it.each(["ping", "run", "status", "cancel", "measurements", "rerun"])(
+    "explains '%s' and its options",
+    async (verb) => {
+      const { code, stdout } = await runCli([verb, "--help"]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^Usage: openhcs-remote ${verb} `));
+      expect(stdout).toContain("--server");
+    },
+  );
 
   it("says what is missing, with exit code 2", async () => {
     const { code, stderr } = await runCli(["run", "--server", "127.0.0.1:7777"]);
