@@ -1,9 +1,11 @@
 /** Run the built `openhcs-remote` CLI (lib/cli/main.js) as a user would. */
 import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./python.js";
 
 export const CLI = join(REPO_ROOT, "lib", "cli", "main.js");
+const TEST_JOURNAL = join(tmpdir(), "openhcs-remote-test-journal");
 
 /** Exit code and output of one CLI run. */
 export interface CliResult {
@@ -21,7 +23,8 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
+      // The run journal of CLI runs in tests goes to a temporary folder, not the user's home.
+      env: { ...process.env, OPENHCS_REMOTE_STATE_DIR: TEST_JOURNAL, ...env },
     });
     let stdout = "";
     let stderr = "";
