@@ -199,3 +199,37 @@ def test_the_widget_heatmap_gets_each_wells_mean_and_the_clicked_wells_rows(coun
     assert [row[count] for row in rows["rows"]] == list(
         theirs[theirs["well"] == "A02"]["cell_count"]
     )
+
+
+def test_the_saved_contact_sheet_shows_the_plate_heatmap_of_the_wells_means(counted):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from openhcs_remote.notebook.contact_sheet import EMPTY_WELL
+    from openhcs_remote.notebook.plate_heatmap import RAMP_HEIGHT, heatmap_color
+
+    _, run, plate, _ = counted
+    theirs = openhcs_table(plate)
+    summary = run.display.heatmap_summary()
+    column = summary["columns"][0]  # what the widget's heatmap shows first
+    means = theirs.groupby("well")[column].mean()
+    low, high = means.min(), means.max()
+    assert low < high, f"the wells' {column} means are all {low}: nothing to check"
+    plain = np.asarray(Image.open(BytesIO(run.display.contact_sheet_png())).convert("RGB"))
+    sheet = np.asarray(Image.open(BytesIO(run.contact_sheet())).convert("RGB"))
+    assert sheet.shape[0] > plain.shape[0] and (sheet[: plain.shape[0]] == plain).all()
+    panel = sheet[plain.shape[0] :]
+    stops = run._sidecar.heatmap_colors()
+
+    def count(colour: tuple[int, int, int]) -> int:
+        return int(np.all(panel == np.array(colour, np.uint8), axis=2).sum())
+
+    # The lowest and highest wells in the map's two ends (beside the legend's), the rest empty.
+    cell = (count(heatmap_color(stops, 0)) - RAMP_HEIGHT) // int((means == low).sum())
+    assert cell >= 16
+    assert count(heatmap_color(stops, 1)) == cell * int((means == high).sum()) + RAMP_HEIGHT
+    assert count(EMPTY_WELL) == cell * (96 - len(WELLS))
+    # The saved notebook's sheet output gets the same picture once the run ended.
+    run.display._add_sheet_heatmap()
+    assert run.display.sheet_bundle()["image/png"] == run.contact_sheet()

@@ -69,6 +69,9 @@ def test_the_sidecar_survives_the_kernel_being_interrupted(sidecar_bundle):
     sidecar = SidecarProcess()
     try:
         sidecar.ready.result(20)
+        # The ready event hands over the TypeScript colour tables (src/protocol/*-colors.ts).
+        assert sidecar.channel_colors()[:2] == ("#0000FF", "#00FF00")
+        assert sidecar.heatmap_colors()[::8] == ("#440154", "#FDE725")
         os.kill(sidecar.pid, signal.SIGINT)  # what "interrupt kernel" sends the process group
         time.sleep(0.3)
         assert sidecar.alive

@@ -5,7 +5,7 @@
  */
 import { rm } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { CHANNEL_COLORS } from "../protocol/index.js";
+import { CHANNEL_COLORS, HEATMAP_COLORS } from "../protocol/index.js";
 import { watchParent } from "./parent-watch.js";
 import { ShimChannel } from "./shim-channel.js";
 import { SidecarService } from "./sidecar-service.js";
@@ -74,6 +74,7 @@ void channel.send({
   node_version: process.versions.node,
   store_root: storeRoot,
   channel_colors: CHANNEL_COLORS,
+  heatmap_colors: HEATMAP_COLORS,
 });
 channel
   .read((frame) => {

@@ -11,7 +11,7 @@ import "../../src/widget/elements/ohr-run-view.js";
 import type { WellSelectDetail } from "../../src/widget/elements/events.js";
 import type { OhrPlateHeatmap } from "../../src/widget/elements/ohr-plate-heatmap.js";
 import type { OhrWellTable } from "../../src/widget/elements/ohr-well-table.js";
-import { viridis } from "../../src/widget/imaging/colour-map.js";
+import { viridis } from "../../src/protocol/index.js";
 import type {
   MeasurementSource,
   MeasurementSummary,

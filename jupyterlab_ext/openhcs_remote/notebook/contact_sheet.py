@@ -10,7 +10,7 @@ from __future__ import annotations
 import collections
 import struct
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -95,8 +95,12 @@ def contact_sheet(
     previews: Mapping[tuple[Any, ...], tuple[dict[str, Any], bytes]],
     channels: Sequence[Mapping[str, Any]],
     layout: Mapping[str, int] | None,
+    below: Callable[[int], np.ndarray | None] | None = None,
 ) -> bytes | None:
-    """Draw the plate's contact sheet as a PNG; ``None`` when there is no preview yet."""
+    """Draw the plate's contact sheet as a PNG; ``None`` when there is no preview yet.
+
+    ``below(width)`` may give a panel of that width to draw under the wells (the heatmap).
+    """
     by_well = _first_planes(previews)
     if not by_well:
         return None
@@ -140,4 +144,11 @@ def contact_sheet(
             continue
         y, x = origin(*position)
         sheet[y : y + size, x : x + size] = _thumbnail(planes, colors, size)
+    panel = below(sheet.shape[1]) if below is not None else None
+    if panel is not None:
+        sheet = np.concatenate([sheet, panel], axis=0)
     return encode_png(sheet)
+
+
+#: The sheet's colours, for panels drawn below it.
+SHEET_COLORS = {"background": BACKGROUND, "empty": EMPTY_WELL, "label": LABEL}

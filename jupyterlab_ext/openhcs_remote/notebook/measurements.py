@@ -35,6 +35,9 @@ POLYSTORE_ROI_METADATA = "__polystore_roi_metadata__.json"
 #: At most this many fetches wait on the sidecar at once (it pipelines them to the relay).
 FETCHES_IN_FLIGHT = 32
 
+#: Error codes that mean "this run has no tables to read" (no relay, or no image of it seen yet).
+NO_OUTPUTS = ("ERR_NO_RELAY", "ERR_RUN_FILES_UNKNOWN")
+
 
 @dataclass(frozen=True)
 class RunOutput:

@@ -42,6 +42,18 @@ GLYPHS: dict[str, str] = {
     "X": "101101010101101",
     "Y": "101101010010010",
     "Z": "111001010100111",
+    " ": "000000000000000",
+    ".": "000000000000010",
+    ",": "000000000010100",
+    "-": "000000111000000",
+    "+": "000010111010000",
+    "_": "000000000000111",
+    ":": "000010000010000",
+    "/": "001001010100100",
+    "(": "010100100100010",
+    ")": "010001001001010",
+    "%": "101001010100101",
+    "?": "111001010000010",
 }
 GLYPH_WIDTH, GLYPH_HEIGHT = 3, 5
 
@@ -56,8 +68,8 @@ def text_size(text: str, scale: int) -> tuple[int, int]:
 def draw_text(
     image: np.ndarray, text: str, top: int, left: int, scale: int, color: tuple[int, int, int]
 ) -> None:
-    """Draw ``text`` (digits and capital letters) into an RGB image, clipped to its edges."""
-    for index, char in enumerate(text):
+    """Draw ``text`` into an RGB image, clipped to its edges (what :func:`drawable` makes of it)."""
+    for index, char in enumerate(drawable(text)):
         bits = np.array([c == "1" for c in GLYPHS[char]], bool).reshape(GLYPH_HEIGHT, GLYPH_WIDTH)
         mask = np.kron(bits, np.ones((scale, scale), bool))
         y, x = top, left + index * (GLYPH_WIDTH + 1) * scale
@@ -65,3 +77,8 @@ def draw_text(
         width = max(0, min(mask.shape[1], image.shape[1] - x))
         region = image[y : y + height, x : x + width]
         region[mask[:height, :width]] = color
+
+
+def drawable(text: str) -> str:
+    """``text`` in what the font has: letters as capitals, anything else it lacks as ``?``."""
+    return "".join(c if c in GLYPHS else "?" for c in text.upper())

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .images import ImageKey, StoredImage, check_filters, plane_array, sort_keys
-from .measurements import RunOutputsReader
+from .measurements import NO_OUTPUTS, RunOutputsReader
 from .rerun import Submission, combined, unfinished_wells
 from .run_display import RunDisplay
 from .run_events import RUN_ENDS
@@ -36,7 +36,6 @@ log = logging.getLogger("openhcs_remote.run")
 
 ImageCallback = Callable[[StoredImage], None]
 #: A run without a relay, or whose relay never saw its output folder, has no tables to save.
-NO_OUTPUTS = ("ERR_NO_RELAY", "ERR_RUN_FILES_UNKNOWN")
 
 
 class RemoteRun:
@@ -55,7 +54,7 @@ class RemoteRun:
         self._callbacks: list[ImageCallback] = []
         self._callback_queue: queue.SimpleQueue[StoredImage | None] | None = None
         self._cancel_requested = False
-        self.display = RunDisplay(self)
+        self.display = RunDisplay(self, heatmap_colors=sidecar.heatmap_colors)
         self._outputs = RunOutputsReader(sidecar, self._require_id, self.done)
         #: How it was submitted (None for a run attached to): what ``rerun_failed`` sends again.
         self.submission: Submission | None = None
@@ -250,10 +249,10 @@ class RemoteRun:
     def contact_sheet(self, path: str | Path | None = None) -> bytes | None:
         """Return the plate's contact sheet as PNG bytes, and write it to ``path`` if given.
 
-        One thumbnail per well, channels blended in their colours; ``None`` before the first
-        image arrived.
+        One thumbnail per well, channels blended in their colours, and below them the plate
+        heatmap of the run's table (when it has one); ``None`` before the first image arrived.
         """
-        png = self.display.contact_sheet_png()
+        png = self.display.contact_sheet_png(self.display.heatmap_summary())
         if png is not None and path is not None:
             Path(path).expanduser().write_bytes(png)
         return png

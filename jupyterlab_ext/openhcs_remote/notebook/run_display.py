@@ -13,14 +13,17 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
 
-from .contact_sheet import contact_sheet
+from .contact_sheet import SHEET_COLORS, contact_sheet
 from .images import ImageKey
 from .measurement_summary import summary as measurement_summary
 from .measurement_summary import well_rows
+from .measurements import NO_OUTPUTS
+from .plate_heatmap import heatmap_panel
 from .preview_cache import PreviewCache
 from .rerun import merged_traits
 from .run_state import RunState
@@ -74,8 +77,13 @@ class FollowedRun(DisplayedRun, Protocol):
 class RunDisplay:
     """The widget, the cached previews and the contact sheet of one run."""
 
-    def __init__(self, run: DisplayedRun) -> None:
+    def __init__(
+        self, run: DisplayedRun, heatmap_colors: Callable[[], tuple[str, ...]] = lambda: ()
+    ) -> None:
         self._run = run
+        self._heatmap_colors = heatmap_colors
+        #: The measurements summary the saved sheet's heatmap shows (fetched once the run ended).
+        self._sheet_summary: dict[str, Any] | None = None
         self._lock = threading.Lock()
         self._widget: Any = None
         self._feed: WidgetFeed | None = None
@@ -140,12 +148,38 @@ class RunDisplay:
             follower.finished()
         self.changed()
         if self._sheet_id is not None:
-            try:
-                from IPython.display import update_display
+            self._update_sheet()
+            if self._latest().done():
+                # The tables come through the relay: fetch them off the caller's thread (the
+                # sidecar's reader), then draw the sheet again with its heatmap.
+                fetch = threading.Thread(target=self._add_sheet_heatmap, name="ohr-sheet-heatmap")
+                fetch.daemon = True
+                fetch.start()
 
-                update_display(self.sheet_bundle(), raw=True, display_id=self._sheet_id)
-            except Exception:
-                log.exception("could not update the contact sheet")
+    def _update_sheet(self) -> None:
+        try:
+            from IPython.display import update_display
+
+            update_display(self.sheet_bundle(), raw=True, display_id=self._sheet_id)
+        except Exception:
+            log.exception("could not update the contact sheet")
+
+    def _add_sheet_heatmap(self) -> None:
+        summary = self.heatmap_summary()
+        if summary is not None:
+            self._sheet_summary = summary
+            self._update_sheet()
+
+    def heatmap_summary(self) -> dict[str, Any] | None:
+        """Summarise the run's default table per well; ``None`` when it has none (or failed)."""
+        try:
+            return self._summary(None)
+        except Exception as error:
+            if getattr(error, "code", None) in (*NO_OUTPUTS, "ERR_NO_SUCH_TABLE"):
+                log.debug("no heatmap in the contact sheet: %s", error)
+            else:
+                log.warning("no heatmap in the contact sheet: %s", error)
+            return None
 
     def show(self) -> None:
         """Display the widget and, next to it, the contact sheet output."""
@@ -161,12 +195,24 @@ class RunDisplay:
     def sheet_bundle(self) -> dict[str, Any]:
         """Return the contact sheet output (see :mod:`.sheet_output`)."""
         done = self._latest().done()
-        return sheet_bundle(self.text(), self.contact_sheet_png() if done else None, done=done)
+        png = self.contact_sheet_png(self._sheet_summary) if done else None
+        return sheet_bundle(self.text(), png, done=done)
 
-    def contact_sheet_png(self) -> bytes | None:
-        """Draw the contact sheet from the previews held now; ``None`` before any."""
+    def contact_sheet_png(self, summary: dict[str, Any] | None = None) -> bytes | None:
+        """Draw the contact sheet from the previews held now; ``None`` before any preview.
+
+        With ``summary`` (a ``measurements`` summary), its plate heatmap is drawn below.
+        """
         traits = self.traits()
-        return contact_sheet(self.previews.snapshot(), traits["channels"], traits["plate_layout"])
+        layout = traits["plate_layout"]
+        stops = self._heatmap_colors()
+
+        def below(width: int) -> np.ndarray | None:
+            if summary is None:
+                return None
+            return heatmap_panel(summary, stops, layout, width, SHEET_COLORS)
+
+        return contact_sheet(self.previews.snapshot(), traits["channels"], layout, below)
 
     def text(self) -> str:
         """``<RemoteRun 3f2a…: running, 12/96 wells, ETA 4 min>``."""

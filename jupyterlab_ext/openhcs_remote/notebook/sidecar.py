@@ -46,6 +46,7 @@ class SidecarProcess:
         self.store_root = tempfile.mkdtemp(prefix="ohr-store-")
         self.ready: Future[dict[str, Any]] = Future()
         self._colors: tuple[str, ...] = ()
+        self._heatmap_colors: tuple[str, ...] = ()
         self._ids = itertools.count(1)
         self._pending: dict[int, Future[Reply]] = {}
         self._listeners: dict[str, EventListener] = {}
@@ -73,6 +74,12 @@ class SidecarProcess:
         if not self._colors:
             self.ready.result(timeout=60)
         return self._colors
+
+    def heatmap_colors(self) -> tuple[str, ...]:
+        """Return the heatmap's colour stops of the sidecar's ``ready`` event (one table, in TS)."""
+        if not self._heatmap_colors:
+            self.ready.result(timeout=60)
+        return self._heatmap_colors
 
     @property
     def pid(self) -> int:
@@ -154,7 +161,8 @@ class SidecarProcess:
                 future.set_exception(error_from_wire(header.get("error") or {}))
             return
         if header.get("event") == "ready" and not self.ready.done():
-            self._colors = _palette(header.get("channel_colors"))
+            self._colors = _palette(header, "channel_colors", ("#FFFFFF",))
+            self._heatmap_colors = _palette(header, "heatmap_colors", ("#000000", "#FFFFFF"))
             self.ready.set_result(header)
         listener = self._listeners.get(str(header.get("run_key", "")))
         targets = [listener] if listener is not None else self._global
@@ -196,16 +204,17 @@ class SidecarProcess:
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
-def _palette(value: Any) -> tuple[str, ...]:
-    """Check the ``ready`` event's ``channel_colors``; grey alone (and an error logged) if bad."""
+def _palette(ready: dict[str, Any], field: str, fallback: tuple[str, ...]) -> tuple[str, ...]:
+    """Check a colour list of the ``ready`` event; ``fallback`` (and an error logged) if bad."""
+    value = ready.get(field)
     if (
         isinstance(value, list)
         and 0 < len(value) <= 64
         and all(isinstance(c, str) and _COLOR.match(c) for c in value)
     ):
         return tuple(value)
-    log.error("sidecar ready event: field channel_colors is not a list of #RRGGBB: %r", value)
-    return ("#FFFFFF",)
+    log.error("sidecar ready event: field %s is not a list of #RRGGBB: %r", field, value)
+    return fallback
 
 
 _shared: SidecarProcess | None = None

@@ -8,14 +8,8 @@ import { LitElement, css, html, type PropertyValues } from "lit";
 import { property, query, state } from "lit/decorators.js";
 import { defineElement } from "./define-element.js";
 import { emit } from "./events.js";
-import {
-  normalise,
-  parseWellName,
-  plateLayoutFor,
-  rowLabel,
-  viridis,
-  wellName,
-} from "../imaging/index.js";
+import { normalise, viridis } from "../../protocol/index.js";
+import { parseWellName, plateLayoutFor, rowLabel, wellName } from "../imaging/index.js";
 import type { MeasurementSummary, PlateLayout } from "../state/index.js";
 import { themeStyles } from "./theme-styles.js";
 

@@ -3,7 +3,6 @@
  * layers, full-resolution planes, channel blending, thumbnails, zoom and pan, well layouts.
  * Imports only `state/`.
  */
-export * from "./colour-map.js";
 export * from "./compositor.js";
 export * from "./full-plane.js";
 export * from "./preview-cache.js";
