@@ -27,6 +27,8 @@ on the server, through the relay; nothing else there can be read.
   --well A01,B02         only these wells
   --step NAME            only the tables this step wrote (a name or a 0-based position)
   --list                 list the run's tables and files instead
+  --rois                 print the run's ROIs instead, one JSON object a line: well, site,
+                         channel, z, timepoint, step, name, type, polygon ([y, x] pixel rows)
   --out DIR              write every table and ROI zip under DIR
   --relay HOST:PORT      the relay's stream port (required)
   --relay-key KEY        the relay's CURVE public key, if it has one`,
@@ -35,6 +37,7 @@ on the server, through the relay; nothing else there can be read.
     well: { type: "string" },
     step: { type: "string" },
     list: { type: "boolean" },
+    rois: { type: "boolean" },
     out: { type: "string" },
     ...RELAY_OPTIONS,
   },
@@ -69,6 +72,12 @@ on the server, through the relay; nothing else there can be read.
         return 0;
       }
       const steps = list(values.step)?.map((step) => (/^\d+$/.test(step) ? Number(step) : step));
+      if (values.rois === true) {
+        for (const roi of await outputs.rois({ wells: list(values.well), steps })) {
+          process.stdout.write(`${JSON.stringify(roi)}\n`);
+        }
+        return 0;
+      }
       const table = await outputs.measurements({
         table: values.table,
         wells: list(values.well),

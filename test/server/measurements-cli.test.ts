@@ -6,9 +6,10 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { RemoteOrchestrator } from "../../src/orchestrator/index.js";
 import { jsonLines, runCli } from "../helpers/cli.js";
-import { REPO_ROOT } from "../helpers/python.js";
-import { ownPlate, type ReadyRelay } from "../helpers/relay-results.js";
+import { REPO_ROOT, runPython } from "../helpers/python.js";
+import { ownPlate, relayOptions, type ReadyRelay } from "../helpers/relay-results.js";
 
 const shared = inject("openhcs");
 const relay = shared.relay as unknown as ReadyRelay;
@@ -95,6 +96,62 @@ describe("measurements from the relay, against the real server", () => {
     expect(readdirSync(join(outDir, "rois")).sort()).toEqual(zips.sort());
     for (const name of zips) {
       expect(readFileSync(join(outDir, "rois", name))).toEqual(readFileSync(join(results, name)));
+    }
+  });
+
+  it("RunOutputs.rois() gives the ROIs of OpenHCS's zips, vertex for vertex (as roifile reads them)", async () => {
+    const results = join(`${plate}_openhcs`, "results");
+    const theirs = JSON.parse(
+      (
+        await runPython(
+          String.raw`
+import json, pathlib, sys, zipfile
+import numpy as np
+from roifile import ImagejRoi
+out = []
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.roi.zip")):
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.endswith(".roi"):
+                roi = ImagejRoi.frombytes(archive.read(name))
+                out.append([path.name[:3], np.asarray(roi.coordinates(), float)[:, ::-1].tolist()])
+print(json.dumps(out))
+`,
+          { args: [results] },
+        )
+      ).toString("utf8"),
+    ) as [string, number[][]][];
+    expect(theirs.length).toBeGreaterThan(0);
+    const orch = new RemoteOrchestrator({
+      serverHost: shared.host,
+      serverPort: shared.port,
+      relay: relayOptions(relay),
+    });
+    const outputs = orch.runOutputs(executionId);
+    try {
+      const ours = await outputs.rois();
+      const key = ([well, polygon]: [string | null, unknown]): string =>
+        `${well} ${JSON.stringify(polygon)}`;
+      expect(ours.map((roi) => key([roi.well, roi.polygon])).sort()).toEqual(
+        theirs.map(key).sort(),
+      );
+      const b01 = await outputs.rois({ wells: ["B01"] });
+      expect(b01.length).toBe(theirs.filter(([well]) => well === "B01").length);
+      expect(b01.every((roi) => roi.well === "B01" && roi.step === null)).toBe(true);
+      const cli = await runCli([
+        "measurements",
+        ...serverArgs(),
+        ...relayArgs(),
+        executionId,
+        "--rois",
+        "--well",
+        "B01",
+      ]);
+      expect(cli.code, cli.stderr).toBe(0);
+      expect(jsonLines(cli.stdout)).toEqual(JSON.parse(JSON.stringify(b01)));
+    } finally {
+      outputs.close();
+      orch.close();
     }
   });
 

@@ -26,4 +26,17 @@ export {
   fileMatches,
   tableNames,
   type MeasurementQuery,
+  type RoiQuery,
 } from "./run-outputs-client.js";
+export {
+  decodeImagejRoi,
+  ImagejRoiError,
+  type ImagejRoi,
+  type ImagejRoiType,
+} from "./imagej-roi.js";
+export {
+  MAX_ROI_ZIP_INFLATED_BYTES,
+  POLYSTORE_ROI_METADATA,
+  readRoiZip,
+  type RunRoi,
+} from "./roi-zip.js";

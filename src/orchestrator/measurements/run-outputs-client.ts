@@ -5,6 +5,7 @@
 import { OhrError } from "../../protocol/index.js";
 import { RunFileSession, type RelayEndpoint } from "../relay-client/index.js";
 import { combineMeasurementFiles, type MeasurementTable } from "./measurement-table.js";
+import { readRoiZip, type RunRoi } from "./roi-zip.js";
 import { classifyRunFile, type RunOutputFile } from "./run-outputs.js";
 
 /** The run has no table of that name (or several, and none was named). */
@@ -79,6 +80,15 @@ export function fileMatches(
   return true;
 }
 
+/** Which ROIs: the wells and steps of a {@link MeasurementQuery}, and plane coordinates. */
+export interface RoiQuery {
+  readonly wells?: readonly string[] | null | undefined;
+  readonly steps?: readonly (string | number)[] | null | undefined;
+  readonly sites?: readonly number[] | null | undefined;
+  readonly channels?: readonly number[] | null | undefined;
+  readonly stepNames?: ReadonlyMap<number, string> | undefined;
+}
+
 export class RunOutputs {
   private readonly session: RunFileSession;
 
@@ -116,6 +126,27 @@ export class RunOutputs {
       wanted.map(async (file) => ({ file, data: await this.fetch(file.path) })),
     );
     return combineMeasurementFiles(name, fetched, stepNames);
+  }
+
+  /**
+   * The ROIs of every matching ROI zip so far, outlines as `[y, x]` pixel rows (what the shim's
+   * `run.rois()` gives), in file-name order.
+   */
+  async rois(query: RoiQuery = {}): Promise<RunRoi[]> {
+    const stepNames = query.stepNames ?? new Map<number, string>();
+    const wanted = (await this.list())
+      .filter(
+        (file) =>
+          file.kind === "rois" &&
+          fileMatches(file, query, stepNames) &&
+          (query.sites == null || query.sites.includes(file.plane.site ?? -1)) &&
+          (query.channels == null || query.channels.includes(file.plane.channel ?? -1)),
+      )
+      .sort((a, b) => (a.path < b.path ? -1 : 1));
+    const fetched = await Promise.all(wanted.map(async (file) => this.fetch(file.path)));
+    return wanted.flatMap((file, index) =>
+      readRoiZip(file, fetched[index] ?? new Uint8Array(), stepNames),
+    );
   }
 
   close(): void {
