@@ -7,9 +7,15 @@
  * go to test-results/e2e/ (and test-results/e2e/failures/ when a test fails).
  */
 import { join } from "node:path";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync } from "node:fs";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import {
+  classifyRunFile,
+  readRoiZip,
+  type RunOutputFile,
+  type RunRoi,
+} from "../../src/orchestrator/index.js";
 import { labHandle } from "../helpers/jupyter-lab.js";
 import { launchChromium, openNotebook, type LabNotebook } from "../helpers/lab-page.js";
 import { isRunning, listProcesses, waitForExit } from "../helpers/processes.js";
@@ -17,7 +23,7 @@ import { PLATE } from "./global-setup.js";
 import { colourProblem, parseColour, pixelsOf, type PixelStats } from "./pixels.js";
 import { eventually } from "./waiting.js";
 
-const { lab: labInfo, artifacts } = inject("e2e");
+const { lab: labInfo, artifacts, plate } = inject("e2e");
 const lab = labHandle(labInfo);
 const DEMO = "demo.ipynb";
 
@@ -194,6 +200,85 @@ describe("the demo notebook in JupyterLab", () => {
       ...(await channelColours()).values(),
     ]);
     await screenshot("02-well-selected");
+  });
+
+  it("the ROI toggle outlines the objects OpenHCS segmented, at their place on the plane", async () => {
+    const well = PLATE.wells[PLATE.wells.length - 1] ?? "";
+    const plane = inDemo("ohr-stack-viewer ohr-plane-canvas");
+    const toggle = inDemo('ohr-stack-viewer input[aria-label="Show ROI outlines"]');
+    const whitest = (points: { x: number; y: number }[]): Promise<number[]> =>
+      ui.viewerCanvas().evaluate((canvas: HTMLCanvasElement, at) => {
+        const ctx = canvas.getContext("2d");
+        if (ctx === null) return at.map(() => -1);
+        // The outline is a light line over a dark halo: the whitest pixel within 2 px of a vertex.
+        return at.map(({ x, y }) => {
+          const data = ctx.getImageData(Math.round(x) - 2, Math.round(y) - 2, 5, 5).data;
+          let best = 0;
+          for (let i = 0; i < data.length; i += 4) {
+            best = Math.max(best, Math.min(data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0));
+          }
+          return best;
+        });
+      }, points);
+    // What OpenHCS wrote for this well (its ROI zips in the output plate's results folder).
+    const results = join(`${plate}_openhcs`, "results");
+    const theirs: RunRoi[] = readdirSync(results)
+      .filter((name) => name.startsWith(`${well}_`) && name.endsWith(".roi.zip"))
+      .flatMap((name) => {
+        const file = classifyRunFile({ path: `results/${name}`, size: 0, mtime: 0 });
+        return readRoiZip(file as RunOutputFile, readFileSync(join(results, name)), new Map());
+      });
+    expect(theirs.length, `OpenHCS's ROIs of ${well} in ${results}`).toBeGreaterThan(0);
+
+    await toggle.check();
+    const drawn = await eventually(
+      "the ROI outlines to be drawn",
+      () =>
+        plane.evaluate((element) =>
+          (
+            element as unknown as {
+              outlines: { site: number | null; polygon: [number, number][] }[];
+            }
+          ).outlines.map((o) => ({ site: o.site, polygon: o.polygon })),
+        ),
+      (outlines) => outlines.length > 0,
+      30_000,
+    );
+    const site = drawn[0]?.site ?? null;
+    const key = (polygon: readonly (readonly [number, number])[]): string =>
+      JSON.stringify(polygon);
+    expect(drawn.map((o) => key(o.polygon)).sort()).toEqual(
+      theirs
+        .filter((roi) => roi.site === site)
+        .map((roi) => key(roi.polygon))
+        .sort(),
+    );
+    // White at the outlines' vertices (the channels are blue and green: never white beneath).
+    const vertices = drawn.slice(0, 8).map((o) => o.polygon[0] ?? [0, 0]);
+    const points = await plane.evaluate(
+      (element, at) =>
+        at.map(
+          (p) =>
+            (
+              element as unknown as {
+                toCanvas(p: number[]): { x: number; y: number } | null;
+              }
+            ).toCanvas(p) ?? { x: -10, y: -10 },
+        ),
+      vertices,
+    );
+    const on = await whitest(points);
+    expect(
+      on.every((v) => v >= 180),
+      `whitest pixels at the vertices: ${on.join(", ")}`,
+    ).toBe(true);
+    await screenshot("02b-roi-outlines");
+    await toggle.uncheck();
+    await eventually(
+      "the outlines to go with the toggle",
+      () => whitest(points),
+      (off) => off.every((v) => v < 180),
+    );
   });
 
   it("hiding a channel takes its colour out of the stack viewer, showing it again brings it back", async () => {
