@@ -1,9 +1,10 @@
 """``fetch_plane``: one full-resolution plane, from the spool or else from OpenHCS's own file.
 
 The spool serves a seq while it holds it. Once evicted, the run's plane index (``spool/``) still
-names the item's path, shape and dtype; the relay then reads the TIFF OpenHCS wrote there, only
-inside the run's output directory and only if the run wrote it (``run_files.read_run_file``: the
-same confinement as ``fetch_file``), and serves it only if it matches the item exactly. Never a
+names the item's path, shape, dtype and pixel checksum; the relay then reads the TIFF OpenHCS
+wrote there, only inside the run's output directory and only if the run wrote it
+(``run_files.read_run_file``: the same confinement as ``fetch_file``), and serves it only if its
+shape, dtype and crc32 match the item's. Never a
 silent substitute: every other case is a named error.
 """
 
@@ -13,6 +14,7 @@ import io
 import json
 import math
 import os
+import zlib
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -141,7 +143,16 @@ def _from_openhcs_file(
             f"{dtype} {list(shape)}",
             field="seq",
         )
-    return np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+    pixels = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+    # OpenHCS writes every step's output of a site to the same path: the file may hold a later
+    # step's pixels. Only the checksum taken at ingest tells.
+    if zlib.crc32(pixels.data) != entry.get("crc32"):
+        raise PlaneGoneError(
+            f"{where} holds other pixels than the item (crc32 differs: a later step "
+            "overwrote that path, or the file changed)",
+            field="seq",
+        )
+    return pixels
 
 
 def _inside(window: RunWindow, path: str) -> str:

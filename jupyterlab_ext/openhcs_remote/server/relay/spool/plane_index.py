@@ -1,10 +1,10 @@
 """Per run, what the relay needs to serve a plane after the spool evicted its pixels.
 
 ``planes.idx`` holds one fixed slot of :data:`SLOT_BYTES` per seq (seq ``s`` at offset
-``(s - 1) * SLOT_BYTES``): the item's kind, its path, shape, dtype and plane info as JSON, padded
-with spaces. Fixed slots make a lookup one ``pread`` and keep nothing in memory per item; a
-seq never written reads as zeros (a sparse hole). An entry that does not fit keeps only its kind
-and ``"truncated": true``, so the relay can say why it cannot serve that plane.
+``(s - 1) * SLOT_BYTES``): the item's kind, its path, shape, dtype, plane info and the crc32 of
+its pixels as JSON, padded with spaces. Fixed slots make a lookup one ``pread`` and keep nothing
+in memory per item; a seq never written reads as zeros (a sparse hole). An entry that does not
+fit keeps only its kind and ``"truncated": true``, so the relay can say why it cannot serve it.
 """
 
 from __future__ import annotations
@@ -18,14 +18,18 @@ SLOT_BYTES = 512
 FILE_NAME = "planes.idx"
 
 
-def plane_entry(header: dict[str, Any]) -> bytes:
-    """Return the slot for an item header (``stream_frames.item_header``), padded to size."""
+def plane_entry(header: dict[str, Any], crc32: int) -> bytes:
+    """Return the slot for an item header (``stream_frames.item_header``), padded to size.
+
+    ``crc32`` is ``zlib.crc32`` of the item's payload (little-endian, C order).
+    """
     entry: dict[str, Any] = {"kind": header["kind"]}
     if header["kind"] == "image":
         entry.update(
             path=header["path"],
             shape=header["shape"],
             dtype=header["dtype"],
+            crc32=crc32,
             **{
                 key: header[key]
                 for key in ("plane_axis", "plane_component_values", "source_channel_axis")
