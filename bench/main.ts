@@ -5,6 +5,7 @@
  */
 import { benchControl } from "./control.js";
 import { benchMeasurements } from "./measurements.js";
+import { benchPlanes } from "./planes.js";
 import { benchResultStore } from "./result-store.js";
 import { benchStream } from "./stream.js";
 
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   stream: benchStream,
   store: benchResultStore,
   measurements: benchMeasurements,
+  planes: benchPlanes,
   widget: async () => (await import("./widget.js")).benchWidget(),
 };
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -84,9 +85,15 @@ class RunningServer:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """One real OpenHCS execution server and relay on loopback for the whole session."""
-    log_dir = tmp_path_factory.mktemp("server-logs")
+    with running_server(tmp_path_factory.mktemp("server-logs")) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def running_server(log_dir: Path, *extra_args: str) -> Iterator[RunningServer]:
+    """Start ``openhcs-remote-server --port 0 --json`` (plus ``extra_args``); stop it after."""
     process = subprocess.Popen(
-        [str(SERVER_SCRIPT), "--port", "0", "--json", "--log-dir", str(log_dir)],
+        [str(SERVER_SCRIPT), "--port", "0", "--json", "--log-dir", str(log_dir), *extra_args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

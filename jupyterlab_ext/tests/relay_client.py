@@ -88,6 +88,7 @@ class RelayEnd:
 class _Run:
     next_seq: int = 1
     ended: bool = False
+    delivery: str = "full"
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ def decode_message(frames: list[bytes]) -> dict[str, Any] | RelayItem:
         raise RelayProtocolError(f"header is not JSON: {error}") from error
     if not isinstance(header, dict) or not isinstance(header.get("type"), str):
         raise RelayProtocolError("header is not an object with a string 'type'")
+    if header["type"] == "plane":
+        return _decode_plane(header, frames)
     if header["type"] == "file":
         # A file reply carries the file's bytes in a second frame (§4.1).
         if len(frames) != 2 or len(frames[1]) != header.get("size"):
@@ -129,7 +132,9 @@ def decode_message(frames: list[bytes]) -> dict[str, Any] | RelayItem:
         return header
     try:
         execution_id, seq, kind = header["execution_id"], int(header["seq"]), header["kind"]
-        if kind == "image":
+        if kind == "image" and header.get("payload") == "preview":
+            array = _decode_preview(header, frames)
+        elif kind == "image":
             dtype = np.dtype(header["dtype"]).newbyteorder("<")
             shape = tuple(int(d) for d in header["shape"])
             if len(frames) != 2 or len(frames[1]) != int(header["nbytes"]):
@@ -146,6 +151,35 @@ def decode_message(frames: list[bytes]) -> dict[str, Any] | RelayItem:
     except (KeyError, TypeError, ValueError) as error:
         raise RelayProtocolError(f"item header is malformed: {error}") from error
     return RelayItem(execution_id, seq, header, array)
+
+
+def _decode_preview(header: dict[str, Any], frames: list[bytes]) -> np.ndarray | None:
+    """An image in previews delivery: its ``height × width`` uint8 preview, or None (§4.2)."""
+    preview = header["preview"]
+    if preview is None:
+        if len(frames) != 1:
+            raise RelayProtocolError(f"item #{header['seq']}: preview null but a payload frame")
+        return None
+    width, height = int(preview["width"]), int(preview["height"])
+    if len(frames) != 2 or len(frames[1]) != width * height:
+        raise RelayProtocolError(f"item #{header['seq']}: preview frame is not width × height")
+    return np.frombuffer(frames[1], dtype=np.uint8).reshape(height, width)
+
+
+def _decode_plane(header: dict[str, Any], frames: list[bytes]) -> dict[str, Any]:
+    """A ``plane`` reply: its header, its bytes as sent, and the decoded array (§4.2)."""
+    if len(frames) != 2 or len(frames[1]) != header.get("encoded_bytes"):
+        raise RelayProtocolError("plane message: payload does not match encoded_bytes")
+    raw = frames[1]
+    if header["encoding"] == "blosc":
+        import numcodecs
+
+        raw = numcodecs.Blosc().decode(raw)
+    if len(raw) != header["nbytes"]:
+        raise RelayProtocolError("plane message: decoded bytes do not match nbytes")
+    dtype = np.dtype(header["dtype"]).newbyteorder("<")
+    array = np.frombuffer(raw, dtype=dtype).reshape(tuple(header["shape"]))
+    return {"header": header, "payload": frames[1], "array": array}
 
 
 @dataclass
@@ -178,6 +212,7 @@ class RelayClient:
     _last_heard: float = 0.0
     _pending: list[_Received] = field(default_factory=list)
     _hello_nonce: int = 0
+    _request_id: int = 0
 
     def __enter__(self) -> RelayClient:
         self.connect()
@@ -237,17 +272,80 @@ class RelayClient:
         for execution_id, run in self._runs.items():
             if not run.ended:
                 self._send(
-                    {"type": "subscribe", "execution_id": execution_id, "from_seq": run.next_seq}
+                    {
+                        "type": "subscribe",
+                        "execution_id": execution_id,
+                        "from_seq": run.next_seq,
+                        "delivery": run.delivery,
+                    }
                 )
         self._send({"type": "credit", "items": self.credit_items, "bytes": self.credit_bytes})
         return True
 
-    def subscribe(self, execution_id: str, from_seq: int | None = None) -> None:
-        """Follow a run from ``from_seq`` (default: where this client stands, 1 for a new run)."""
+    def subscribe(
+        self, execution_id: str, from_seq: int | None = None, delivery: str = "full"
+    ) -> None:
+        """Follow a run from ``from_seq`` (default: where this client stands, 1 for a new run).
+
+        ``delivery`` ``"previews"`` gets each image's 8-bit preview instead of its pixels.
+        """
         run = self._runs.setdefault(execution_id, _Run())
         if from_seq is not None:
             run.next_seq = from_seq
-        self._send({"type": "subscribe", "execution_id": execution_id, "from_seq": run.next_seq})
+        run.delivery = delivery
+        self._send(
+            {
+                "type": "subscribe",
+                "execution_id": execution_id,
+                "from_seq": run.next_seq,
+                "delivery": delivery,
+            }
+        )
+
+    def request(self, message: dict[str, Any], *, timeout: float = 20.0) -> dict[str, Any]:
+        """Send a request with a fresh ``request_id``; return its reply.
+
+        Raises :class:`RelayRefusedError` if the relay answers ``error``; other messages that
+        arrive meanwhile are kept for :meth:`receive`.
+        """
+        self._request_id += 1
+        request_id = self._request_id
+        self._send({**message, "request_id": request_id})
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            received = self._recv(deadline - time.monotonic())
+            if received is None:
+                continue
+            reply = received.message
+            header = reply.get("header", reply) if isinstance(reply, dict) else None
+            if isinstance(header, dict) and header.get("request_id") == request_id:
+                if header["type"] == "error":
+                    raise RelayRefusedError(header["code"], header["message"], header["field"])
+                return reply
+            self._pending.append(received)
+        raise TimeoutError(f"no reply to request {request_id} within {timeout:g}s")
+
+    def fetch_plane(self, execution_id: str, seq: int, encoding: str = "raw") -> dict[str, Any]:
+        """Fetch one plane at full resolution: ``{"header", "payload", "array"}``."""
+        return self.request(
+            {"type": "fetch_plane", "execution_id": execution_id, "seq": seq, "encoding": encoding}
+        )
+
+    def ping(self, nonce: int = 0, *, timeout: float = 10.0) -> dict[str, Any]:
+        """Ping the relay and return its ``pong`` (other messages are kept for later)."""
+        self._send({"type": "ping", "nonce": nonce})
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            received = self._recv(deadline - time.monotonic())
+            if received is None:
+                continue
+            message = received.message
+            if isinstance(message, dict) and message.get("type") == "pong":
+                if message.get("nonce") == nonce:
+                    return message
+                continue
+            self._pending.append(received)
+        raise TimeoutError(f"no pong within {timeout:g}s")
 
     def receive(self, timeout: float) -> RelayItem | RelayGap | RelayEnd | dict[str, Any] | None:
         """Return the next event, or None after ``timeout`` seconds of nothing new."""

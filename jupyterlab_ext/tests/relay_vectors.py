@@ -13,14 +13,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numcodecs
 import numpy as np
 from stream_routing import route_to_relay
 
 from openhcs_remote.server.relay import stream_frames as frames
 from openhcs_remote.server.relay.batch import IncomingItem
 from openhcs_remote.server.relay.config import RelayLimits
+from openhcs_remote.server.relay.previews import make_preview
 
 VECTOR_DIR = Path(__file__).resolve().parents[2] / "test" / "vectors" / "relay-stream"
+#: Vectors of previews delivery and ``fetch_plane`` (docs/relay-stream-protocol.md §4.2), kept
+#: apart until the TypeScript receiver decodes them; then they move into ``VECTOR_DIR``.
+PREVIEWS_VECTOR_DIR = VECTOR_DIR.with_name("relay-stream-previews")
 EXECUTION = "3f2a9c1e-0b7d-4c55-9a51-0d2f6e8b7a10"
 PRODUCER = {
     "origin": "pipeline",
@@ -81,6 +86,48 @@ def _image(array: np.ndarray, seq: int, extra: dict[str, Any] | None = None) -> 
         "direction": "relay_to_client",
         "frames_base64": [_b64(frames.encode_json(header)), _b64(payload)],
         "expected": {"header": header, "pixels": array.tolist(), "payload_hex": payload.hex()},
+    }
+
+
+def _preview_image(array: np.ndarray, seq: int) -> dict[str, Any]:
+    """An image item in ``previews`` delivery: the full-resolution header, the preview's bytes."""
+    full = _image(array, seq)
+    header = json.loads(base64.b64decode(full["frames_base64"][0]))
+    payload = array.astype(array.dtype.newbyteorder("<")).tobytes()
+    preview = make_preview(header["shape"], header["dtype"], payload)
+    assert preview is not None
+    previewed = frames.preview_item(header, preview.metadata())
+    return {
+        "direction": "relay_to_client",
+        "frames_base64": [_b64(frames.encode_json(previewed)), _b64(preview.pixels)],
+        "expected": {"header": previewed, "payload_hex": preview.pixels.hex()},
+    }
+
+
+def _plane(array: np.ndarray, seq: int, encoding: str) -> dict[str, Any]:
+    """A ``plane`` reply: its header, then the raw or Blosc-encoded bytes."""
+    raw = array.astype(array.dtype.newbyteorder("<"))
+    payload = raw.tobytes()
+    if encoding == "blosc":
+        codec = numcodecs.Blosc(cname="zstd", clevel=1, shuffle=numcodecs.Blosc.SHUFFLE)
+        payload = codec.encode(raw)
+    header = frames.plane(
+        EXECUTION,
+        5,
+        seq,
+        {
+            "shape": list(array.shape),
+            "dtype": array.dtype.name,
+            "nbytes": array.nbytes,
+            "encoding": encoding,
+            "encoded_bytes": len(payload),
+            "source": "spool",
+        },
+    )
+    return {
+        "direction": "relay_to_client",
+        "frames_base64": [_b64(frames.encode_json(header)), _b64(payload)],
+        "expected": {"header": header, "payload_hex": payload.hex(), "pixels": array.tolist()},
     }
 
 
@@ -315,11 +362,71 @@ def build() -> dict[str, dict[str, Any]]:
     }
 
 
+def build_previews() -> dict[str, dict[str, Any]]:
+    """Every vector file of previews delivery and ``fetch_plane``, by name."""
+    return {
+        "item-image-preview.json": {
+            "description": "an image item in previews delivery: nbytes is the full plane's size,"
+            " the one frame its 8-bit preview",
+            **_preview_image(np.arange(12 * 9, dtype=np.uint16).reshape(12, 9) * 300, seq=1),
+        },
+        "plane.json": {
+            "description": "reply to fetch_plane (raw): a header, then the plane's bytes",
+            **_plane(np.array([[0, 1, 258], [65535, 4096, 7]], dtype=np.uint16), 1, "raw"),
+        },
+        "plane-blosc.json": {
+            "description": "reply to fetch_plane (blosc): one Blosc buffer, zstd level 1, shuffle",
+            **_plane(np.arange(64, dtype=np.uint16).reshape(8, 8) * 1000, 1, "blosc"),
+        },
+        "client-messages.json": {
+            "description": "client messages of previews delivery and fetch_plane",
+            "cases": [
+                _client(
+                    {
+                        "type": "subscribe",
+                        "execution_id": EXECUTION,
+                        "from_seq": 1,
+                        "delivery": "previews",
+                    }
+                ),
+                _client(
+                    {"type": "subscribe", "execution_id": EXECUTION, "delivery": "thumbnails"},
+                    error=("ERR_FIELD", "delivery"),
+                ),
+                _client(
+                    {
+                        "type": "fetch_plane",
+                        "execution_id": EXECUTION,
+                        "request_id": 5,
+                        "seq": 1,
+                        "encoding": "blosc",
+                    }
+                ),
+                _client(
+                    {"type": "fetch_plane", "execution_id": EXECUTION, "request_id": 5, "seq": 0},
+                    error=("ERR_FIELD", "seq"),
+                ),
+                _client(
+                    {
+                        "type": "fetch_plane",
+                        "execution_id": EXECUTION,
+                        "request_id": 5,
+                        "seq": 1,
+                        "encoding": "png",
+                    },
+                    error=("ERR_FIELD", "encoding"),
+                ),
+            ],
+        },
+    }
+
+
 def write() -> None:
     """Write every vector file."""
-    VECTOR_DIR.mkdir(parents=True, exist_ok=True)
-    for name, content in build().items():
-        (VECTOR_DIR / name).write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n")
+    for directory, built in ((VECTOR_DIR, build()), (PREVIEWS_VECTOR_DIR, build_previews())):
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, content in built.items():
+            (directory / name).write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

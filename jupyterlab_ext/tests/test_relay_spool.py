@@ -68,3 +68,25 @@ def test_the_last_item_is_served_after_a_restart_that_only_ended_the_run(tmp_pat
     reopened.end_run(run, "complete")
     assert [reopened.lookup(run, seq).kind for seq in (1, 2, 3)] == ["item"] * 3
     assert reopened.lookup(run, 3).header == b'{"n":3}'
+
+
+def test_the_plane_index_outlives_eviction_and_restarts_in_fixed_slots(tmp_path):
+    from openhcs_remote.server.relay.spool import plane_entry
+
+    spool = Spool(tmp_path, 4 << 20)
+    run, _ = spool.open_run("run")
+    header = {"kind": "image", "path": "/p/A01.tif", "shape": [512, 512], "dtype": "uint16"}
+    long_path = {**header, "path": "/p/" + "x" * 600}
+    for seq in range(1, 31):
+        spool.reserve(run, 1)
+        described = long_path if seq == 2 else {**header, "path": f"/p/{seq}.tif"}
+        spool.append_item(run, seq, b"{}", b"x" * (512 << 10), plane_entry(described, seq))
+    assert spool.lookup(run, 1).reason == "evicted"
+    spool.close()
+    reopened = Spool(tmp_path, 4 << 20)
+    run = reopened.run("run")
+    assert reopened.plane_entry(run, 1) == {**header, "path": "/p/1.tif", "crc32": 1}
+    assert reopened.plane_entry(run, 2) == {"kind": "image", "truncated": True}
+    assert reopened.plane_entry(run, 31) is None  # never numbered
+    index = run.directory / "planes.idx"
+    assert index.stat().st_size == 30 * 512  # a few hundred bytes per item, nothing else

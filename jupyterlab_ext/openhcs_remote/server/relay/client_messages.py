@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from openhcs_remote.server.relay.config import PROTOCOL_VERSION
+from openhcs_remote.server.relay.config import DELIVERIES, ENCODINGS, PROTOCOL_VERSION
 from openhcs_remote.server.relay.relay_errors import ClientMessageError, ClientProtocolError
 from openhcs_remote.server.relay.wire_checks import (
     require_int,
@@ -74,10 +74,18 @@ def _execution_id(message: dict[str, Any]) -> str:
     return require_str(message.get("execution_id"), "execution_id", _E, max_len=200, min_len=1)
 
 
+def _one_of(message: dict[str, Any], name: str, choices: tuple[str, ...]) -> str:
+    value = message.get(name, choices[0])
+    if not isinstance(value, str) or value not in choices:
+        raise ClientMessageError(f"{name} must be one of {', '.join(choices)}", field=name)
+    return value
+
+
 def _subscribe(message: dict[str, Any]) -> dict[str, Any]:
     return {
         "execution_id": _execution_id(message),
         "from_seq": require_int(message.get("from_seq", 1), "from_seq", _E, low=1, high=MAX_SEQ),
+        "delivery": _one_of(message, "delivery", DELIVERIES),
     }
 
 
@@ -121,6 +129,15 @@ def _fetch_file(message: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _fetch_plane(message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "execution_id": _execution_id(message),
+        "request_id": _request_id(message),
+        "seq": require_int(message.get("seq"), "seq", _E, low=1, high=MAX_SEQ),
+        "encoding": _one_of(message, "encoding", ENCODINGS),
+    }
+
+
 def request_id_of(frames: list[bytes]) -> int | None:
     """Return a refused message's ``request_id``, when usable (for the error reply)."""
     try:
@@ -142,4 +159,5 @@ _PARSERS = {
     "bye": _bye,
     "list_files": _list_files,
     "fetch_file": _fetch_file,
+    "fetch_plane": _fetch_plane,
 }

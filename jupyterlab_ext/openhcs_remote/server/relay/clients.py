@@ -20,6 +20,8 @@ from openhcs_remote.server.relay.client_messages import (
 )
 from openhcs_remote.server.relay.config import RelayConfig
 from openhcs_remote.server.relay.curve import apply_curve
+from openhcs_remote.server.relay.plane_fetch import fetch_plane
+from openhcs_remote.server.relay.preview_delivery import PreviewFrames
 from openhcs_remote.server.relay.relay_errors import (
     ClientMessageError,
     NoSessionError,
@@ -66,6 +68,7 @@ class ClientServer:
         self._context = context
         self._sessions: dict[bytes, Session] = {}
         self._announcements: collections.deque[dict[str, Any]] = collections.deque(maxlen=1000)
+        self._previews = PreviewFrames()
         self._local = threading.local()
         self._stop = threading.Event()
         self.bound_port: int | None = None
@@ -172,7 +175,7 @@ class ClientServer:
         if session is None:
             raise NoSessionError("no session: send hello first (the relay may have restarted)")
         if message.type == "subscribe":
-            self._subscribe(session, fields["execution_id"], fields["from_seq"])
+            self._subscribe(session, fields["execution_id"], fields["from_seq"], fields["delivery"])
         elif message.type == "unsubscribe":
             session.subscriptions.pop(fields["execution_id"], None)
         elif message.type == "credit":
@@ -197,8 +200,22 @@ class ClientServer:
             header = frames.file(fields["execution_id"], fields["request_id"], described)
             if self._send_raw(router, identity, [frames.encode_json(header), data]):
                 session.last_sent = time.monotonic()
+        elif message.type == "fetch_plane":
+            described, data = fetch_plane(
+                self._spool,
+                self._windows,
+                self._limits,
+                fields["execution_id"],
+                fields["seq"],
+                fields["encoding"],
+            )
+            header = frames.plane(
+                fields["execution_id"], fields["request_id"], fields["seq"], described
+            )
+            if self._send_raw(router, identity, [frames.encode_json(header), data]):
+                session.last_sent = time.monotonic()
 
-    def _subscribe(self, session: Session, execution_id: str, from_seq: int) -> None:
+    def _subscribe(self, session: Session, execution_id: str, from_seq: int, delivery: str) -> None:
         if (
             execution_id not in session.subscriptions
             and len(session.subscriptions) >= MAX_SUBSCRIPTIONS
@@ -212,7 +229,9 @@ class ClientServer:
                 f"from_seq {from_seq} is past run {execution_id}'s last seq {run.reserved_through}",
                 field="from_seq",
             )
-        session.subscriptions[execution_id] = Subscription(execution_id, from_seq)
+        session.subscriptions[execution_id] = Subscription(
+            execution_id, from_seq, delivery=delivery
+        )
 
     def _pump(self, router: zmq.Socket) -> bool:
         """Send what credit allows, a round at a time; True if more could go now."""
@@ -223,7 +242,7 @@ class ClientServer:
             for session in list(self._sessions.values()):
                 if not session.can_send:
                     continue
-                message = session.next_message(self._spool)
+                message = session.next_message(self._spool, self._previews)
                 if message is None:
                     continue
                 if not self._send_raw(router, session.identity, message.frames):

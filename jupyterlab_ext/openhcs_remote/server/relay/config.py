@@ -12,6 +12,10 @@ DEFAULT_SPOOL_MAX_BYTES = 4 * GIB
 
 #: Our stream protocol version, sent in ``hello`` and ``welcome``.
 PROTOCOL_VERSION = 1
+#: How a subscription receives images: every full-resolution plane, or 8-bit previews only.
+DELIVERIES = ("full", "previews")
+#: How ``fetch_plane`` may encode a plane's bytes (``plane_fetch.py``).
+ENCODINGS = ("raw", "blosc")
 
 
 @dataclass(frozen=True)

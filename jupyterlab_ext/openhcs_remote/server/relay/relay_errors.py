@@ -115,3 +115,21 @@ class SpoolError(RelayError):
     """The on-disk spool is unusable (wrong format, unreadable directory)."""
 
     code = "ERR_SPOOL"
+
+
+class PlaneUnknownError(ClientMessageError):
+    """``fetch_plane`` names no run the relay has, a seq it never numbered, or no image."""
+
+    code = "ERR_PLANE_UNKNOWN"
+
+
+class PlaneGoneError(ClientMessageError):
+    """The spool evicted the plane and OpenHCS's own file for it is missing or does not match."""
+
+    code = "ERR_PLANE_GONE"
+
+
+class PlaneTooLargeError(ClientMessageError):
+    """The plane is larger than one payload frame may be (``limits.max_payload_bytes``)."""
+
+    code = "ERR_PLANE_TOO_LARGE"

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from openhcs_remote.server.relay import stream_frames as frames
+from openhcs_remote.server.relay.preview_delivery import PreviewFrames
 from openhcs_remote.server.relay.spool import Spool
 
 MAX_SUBSCRIPTIONS = 64
@@ -23,6 +24,8 @@ class Subscription:
     execution_id: str
     cursor: int
     end_sent: bool = False
+    #: ``"full"`` (every plane's pixels) or ``"previews"`` (an 8-bit preview per image).
+    delivery: str = "full"
 
 
 @dataclass
@@ -73,23 +76,28 @@ class Session:
         self.credit_items -= 1
         self.credit_bytes -= message.size
 
-    def next_message(self, spool: Spool) -> Outgoing | None:
+    def next_message(self, spool: Spool, previews: PreviewFrames) -> Outgoing | None:
         """Return the next item, gap or end for this session, taking runs in turn."""
         subscriptions = list(self.subscriptions.values())
         for step in range(len(subscriptions)):
             subscription = subscriptions[(self.turn + step) % len(subscriptions)]
-            message = _next_in_run(spool, subscription)
+            message = _next_in_run(spool, subscription, previews)
             if message is not None:
                 self.turn = (self.turn + step + 1) % len(subscriptions)
                 return message
         return None
 
 
-def _next_in_run(spool: Spool, subscription: Subscription) -> Outgoing | None:
+def _next_in_run(
+    spool: Spool, subscription: Subscription, previews: PreviewFrames
+) -> Outgoing | None:
     run = spool.run(subscription.execution_id)
     if run is None or subscription.end_sent:
         return None
     found = spool.lookup(run, subscription.cursor)
+    if found.kind == "item" and subscription.delivery == "previews":
+        parts = previews.frames(run.execution_id, subscription.cursor, found.header, found.payload)
+        return Outgoing(parts, subscription, subscription.cursor + 1)
     if found.kind == "item":
         parts = [found.header, found.payload] if found.payload else [found.header]
         return Outgoing(parts, subscription, subscription.cursor + 1)

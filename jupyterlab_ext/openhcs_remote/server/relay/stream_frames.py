@@ -13,7 +13,12 @@ import time
 from typing import Any
 
 from openhcs_remote.server.relay.batch import IncomingItem
-from openhcs_remote.server.relay.config import PROTOCOL_VERSION, RelayLimits
+from openhcs_remote.server.relay.config import (
+    DELIVERIES,
+    ENCODINGS,
+    PROTOCOL_VERSION,
+    RelayLimits,
+)
 
 
 def encode_json(message: dict[str, Any]) -> bytes:
@@ -94,6 +99,8 @@ def welcome(
             "max_file_bytes": limits.max_file_bytes,
         },
         "runs": runs,
+        "deliveries": list(DELIVERIES),
+        "encodings": list(ENCODINGS),
         "nonce": nonce,
     }
 
@@ -147,3 +154,30 @@ def files(execution_id: str, request_id: int, listing: dict[str, Any]) -> dict[s
 def file(execution_id: str, request_id: int, described: dict[str, Any]) -> dict[str, Any]:
     """Build the header of ``file``, the reply to ``fetch_file``; the bytes are frame 1."""
     return {"type": "file", "execution_id": execution_id, "request_id": request_id, **described}
+
+
+def preview_item(header: dict[str, Any], preview: dict[str, Any] | None) -> dict[str, Any]:
+    """Build the header of an image ``item`` in ``previews`` delivery (§4.2).
+
+    ``header`` is the stored item header (``nbytes`` stays the full-resolution size); the one
+    payload frame is then the preview's ``width × height`` bytes, or absent when ``preview`` is
+    None (an image with no 2-D plane).
+    """
+    return {**header, "payload": "preview", "preview": preview}
+
+
+def plane(
+    execution_id: str, request_id: int, seq: int, described: dict[str, Any]
+) -> dict[str, Any]:
+    """Build the header of ``plane``, the reply to ``fetch_plane``; the bytes are frame 1.
+
+    ``described`` holds ``shape``, ``dtype``, ``nbytes``, ``encoding``, ``encoded_bytes`` and
+    ``source`` (``plane_fetch.py``).
+    """
+    return {
+        "type": "plane",
+        "execution_id": execution_id,
+        "request_id": request_id,
+        "seq": seq,
+        **described,
+    }

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openhcs_remote.server.relay.spool.plane_index import PlaneIndex
 from openhcs_remote.server.relay.spool.segment import Segment
 
 
@@ -47,6 +48,11 @@ class SpooledRun:
     #: the only directory the relay serves the run's files from (``run_files.py``).
     output_root: str | None = None
     append_fd: int | None = None
+    #: Path, shape and dtype per seq, kept after eviction (``plane_index.py``).
+    planes: PlaneIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.planes = PlaneIndex(self.directory)
 
     @property
     def first_available(self) -> int | None:

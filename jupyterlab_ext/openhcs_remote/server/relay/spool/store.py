@@ -150,10 +150,20 @@ class Spool:
             return first
 
     def append_item(
-        self, run: SpooledRun, seq: int, header: bytes, payload: bytes | memoryview
+        self,
+        run: SpooledRun,
+        seq: int,
+        header: bytes,
+        payload: bytes | memoryview,
+        plane: bytes | None = None,
     ) -> None:
-        """Store item ``seq`` (already reserved); readers see it at once."""
+        """Store item ``seq`` (already reserved); readers see it at once.
+
+        ``plane`` is its slot in the run's plane index (``plane_index.plane_entry``).
+        """
         with self._lock:
+            if plane is not None:
+                run.planes.write(seq, plane)
             record = self._append(run, ITEM, seq, seq, header, payload)
             run.segments[-1].add_item(record)
             run.committed_through = seq
@@ -188,11 +198,17 @@ class Spool:
         with self._lock:
             return run.lookup(seq)
 
+    def plane_entry(self, run: SpooledRun, seq: int) -> dict[str, object] | None:
+        """Return what the plane index holds for ``seq`` (None: nothing)."""
+        with self._lock:
+            return run.planes.read(seq)
+
     def close(self) -> None:
         """Close every file and release the directory."""
         with self._lock:
             for run in self._runs.values():
                 self._close_append(run)
+                run.planes.close()
                 for segment in run.segments:
                     segment.close()
             if self._lock_fd is not None:

@@ -1,0 +1,40 @@
+"""The relay's previews are the sidecar's, byte for byte (the same vectors pass in TypeScript)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from preview_vectors import VECTOR_DIR, build, generate
+
+from openhcs_remote.server.relay.previews import make_preview
+
+BUILT = build()
+
+
+@pytest.mark.parametrize("name", sorted(BUILT))
+def test_the_vector_file_is_what_previews_py_makes(name):
+    vector = json.loads((VECTOR_DIR / name).read_text())
+    assert vector == json.loads(json.dumps(BUILT[name]))
+    if "data_base64" in vector:
+        data = base64.b64decode(vector["data_base64"])
+    else:
+        plane = generate(vector["shape"], vector["dtype"], vector["generator"])
+        data = plane.tobytes()
+    preview = make_preview(vector["shape"], vector["dtype"], data)
+    if vector["expected"] is None:
+        assert preview is None
+    else:
+        assert preview.pixels.hex() == vector["expected"]["pixels_hex"]
+        assert len(preview.pixels) == preview.width * preview.height
+
+
+def test_a_2048_square_uint16_plane_becomes_a_256_square_preview():
+    plane = np.arange(2048 * 2048, dtype=np.uint32).reshape(2048, 2048).astype(np.uint16)
+    preview = make_preview([2048, 2048], "uint16", plane.tobytes())
+    assert (preview.width, preview.height, preview.source_shape) == (256, 256, (2048, 2048))
+    block = plane[:8, :8].astype(np.float64).mean()
+    low, high = preview.value_min, preview.value_max
+    assert preview.pixels[0] == int(np.floor((block - low) / (high - low) * 255 + 0.5))
