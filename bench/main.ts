@@ -3,6 +3,7 @@
  * the same run, and a ratio on the last line. Machines here are shared and noisy: only ratios
  * mean anything.
  */
+import { benchCodec } from "./codec.js";
 import { benchControl } from "./control.js";
 import { benchMeasurements } from "./measurements.js";
 import { benchPlanes } from "./planes.js";
@@ -10,6 +11,7 @@ import { benchResultStore } from "./result-store.js";
 import { benchStream } from "./stream.js";
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
+  codec: benchCodec,
   control: benchControl,
   stream: benchStream,
   store: benchResultStore,

@@ -20,12 +20,14 @@
  * OHR_BENCH_SPOOL_DIR (default: a temporary directory on disk, as a deployed relay has).
  * Ratio lines (medians over rounds): `end_to_end_vs_sender_ratio`, `relay_to_client_ratio`
  * (ours / pyzmq), `ts_vs_python_client_ratio`, and last `stream_throughput_ratio` (end to end
- * ours / pyzmq).
+ * ours / pyzmq). Before them, the two lines of the full-resolution plane encoding `blosc`
+ * (`codec_decode_vs_memcpy_ratio`, `codec_compression_ratio`; bench/codec.ts).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ResultStream, isResultGap } from "../src/orchestrator/index.js";
+import { chosenCodecLines, measureCodecs } from "./codec.js";
 import { median, quantile } from "./stats.js";
 import { runDriver, startRelay, type BenchRelay } from "./stream-processes.js";
 
@@ -181,6 +183,8 @@ export async function benchStream(): Promise<void> {
   console.log(describe("relay → client (ours)", legs.leg));
   console.log(describe("relay → client (python)", legs.python));
   console.log(describe("pyzmq PUSH→PULL", legs.pyzmq));
+  // What the relay's `blosc` plane encoding would cost and save on these links (bench -- codec).
+  for (const line of chosenCodecLines(await measureCodecs("chosen"))) console.log(line);
   console.log(`end_to_end_vs_sender_ratio ${ratio(legs.ours, legs.sender).toFixed(3)}`);
   console.log(`relay_to_client_ratio ${ratio(legs.leg, legs.pyzmq).toFixed(3)}`);
   console.log(`ts_vs_python_client_ratio ${ratio(legs.leg, legs.python).toFixed(3)}`);

@@ -13,3 +13,6 @@ export * from "./progress-event.js";
 export * from "./relay-client-messages.js";
 export * from "./relay-frames.js";
 export * from "./relay-stream.js";
+export * from "./plane-decode-error.js";
+export * from "./blosc1.js";
+export * from "./plane-encoding.js";
