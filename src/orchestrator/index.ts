@@ -13,6 +13,8 @@ export type {
   ResultCoordinates,
   ResultGap,
   ResultImage,
+  PlanePreview,
+  ResultPreview,
   ResultItem,
   ResultShapes,
 } from "./result-image.js";

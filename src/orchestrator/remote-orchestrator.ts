@@ -12,6 +12,8 @@ import {
   type Pong,
   type ServerStatus,
   type ProgressEvent,
+  type PlaneEncoding,
+  type PlaneHeader,
 } from "../protocol/index.js";
 import type { z } from "zod";
 import { ControlChannel, type ControlRequest } from "./control-channel.js";
@@ -22,6 +24,7 @@ import {
   ResultStream,
   isRoutedToRelay,
   routeToRelay,
+  RunFileSession,
   type RelayEndpoint,
   type ResultStreamOptions,
 } from "./relay-client/index.js";
@@ -112,6 +115,8 @@ export class RemoteOrchestrator {
   private readonly channel: ControlChannel;
   private readonly feed: ProgressFeed;
   private info: ServerInfo | null = null;
+  /** The relay session `fetchPlane` shares, opened on first use. */
+  private planes: RunFileSession | null = null;
 
   constructor(options: RemoteOrchestratorOptions) {
     this.serverHost = options.serverHost;
@@ -272,6 +277,22 @@ export class RemoteOrchestrator {
     return new RunOutputs(this.relay, executionId, { timeoutMs: this.timeoutMs });
   }
 
+  /**
+   * One image of a run at full resolution, by its seq — what a `preview` item (previews
+   * delivery) leaves on the server. Served from the relay's spool, or after eviction from the
+   * file OpenHCS wrote; `blosc` (default) compresses it on the wire, `raw` does not. Rejects with
+   * the relay's code (`ERR_PLANE_UNKNOWN`, `ERR_PLANE_GONE`, …) naming relay, run and seq.
+   */
+  async fetchPlane(
+    executionId: string,
+    seq: number,
+    options: { readonly encoding?: PlaneEncoding } = {},
+  ): Promise<{ readonly header: PlaneHeader; readonly data: Uint8Array }> {
+    if (this.relay === null) throw new NoRelayError(executionId);
+    this.planes ??= new RunFileSession(this.relay, { timeoutMs: this.timeoutMs });
+    return this.planes.fetchPlane(executionId, seq, options.encoding);
+  }
+
   /** Wait for a run to end; see {@link waitForRun} for how it ends and fails. */
   async wait(executionId: string, options: WaitOptions = {}): Promise<RunOutcome> {
     if (!this.feed.started) await this.connect({ signal: options.signal });
@@ -321,6 +342,8 @@ export class RemoteOrchestrator {
   close(): void {
     this.channel.close();
     this.feed.close();
+    this.planes?.close();
+    this.planes = null;
   }
 
   /** The request with its code routed to the relay, when one is set and it is not routed yet. */

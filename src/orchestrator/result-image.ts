@@ -38,6 +38,31 @@ export interface ResultImage extends ResultCoordinates {
   readonly data: Uint8Array;
 }
 
+/** A plane's 8-bit preview, made on the server host (docs/relay-stream-protocol.md §4.2). */
+export interface PlanePreview {
+  readonly width: number;
+  readonly height: number;
+  /** `[y, x]` of the plane it was made from. */
+  readonly sourceShape: readonly [number, number];
+  readonly valueMin: number;
+  readonly valueMax: number;
+  /** `width × height` bytes, row-major. */
+  readonly pixels: Uint8Array;
+}
+
+/**
+ * An image as previews delivery brings it: the full plane's shape and dtype, its preview (`null`
+ * when it has no 2-D plane), and no pixels — those stay on the server until fetched by seq.
+ */
+export interface ResultPreview extends ResultCoordinates {
+  readonly kind: "preview";
+  readonly shape: readonly number[];
+  readonly dtype: Dtype;
+  /** Bytes of the full-resolution image on the server. */
+  readonly nbytes: number;
+  readonly preview: PlanePreview | null;
+}
+
 /** ROI shapes (polygons, points, …) in pixel coordinates `[y, x]` of the image grid. */
 export interface ResultShapes extends ResultCoordinates {
   readonly kind: "shapes";
@@ -49,7 +74,7 @@ export interface ResultShapes extends ResultCoordinates {
 }
 
 /** Anything a run streams back. */
-export type ResultItem = ResultImage | ResultShapes;
+export type ResultItem = ResultImage | ResultPreview | ResultShapes;
 
 /** Items the relay numbered but can no longer deliver (evicted from its spool, or lost). */
 export interface ResultGap {

@@ -5,7 +5,13 @@
  */
 import { z } from "zod";
 import { OhrError } from "./ohr-error.js";
-import { MAX_WIRE_INT, RELAY_PROTOCOL_VERSION } from "./relay-stream.js";
+import { PLANE_ENCODINGS, type PlaneEncoding } from "./plane-encoding.js";
+import {
+  MAX_WIRE_INT,
+  RELAY_DELIVERIES,
+  RELAY_PROTOCOL_VERSION,
+  type RelayDelivery,
+} from "./relay-stream.js";
 
 /** Largest client message the relay takes (larger ones make libzmq drop the connection). */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
@@ -24,6 +30,8 @@ export const SubscribeSchema = z.looseObject({
   type: z.literal("subscribe"),
   execution_id: executionId,
   from_seq: wireInt.min(1).default(1),
+  /** Absent: `"full"`. */
+  delivery: z.enum(RELAY_DELIVERIES).optional(),
 });
 export const UnsubscribeSchema = z.looseObject({
   type: z.literal("unsubscribe"),
@@ -49,6 +57,13 @@ export const FetchFileSchema = z.looseObject({
   request_id: wireInt,
   path: requestPath,
 });
+export const FetchPlaneSchema = z.looseObject({
+  type: z.literal("fetch_plane"),
+  execution_id: executionId,
+  request_id: wireInt,
+  seq: wireInt.min(1),
+  encoding: z.enum(PLANE_ENCODINGS).default("raw"),
+});
 
 /** Every message a client may send. */
 export const ClientMessageSchema = z.discriminatedUnion("type", [
@@ -60,6 +75,7 @@ export const ClientMessageSchema = z.discriminatedUnion("type", [
   ByeSchema,
   ListFilesSchema,
   FetchFileSchema,
+  FetchPlaneSchema,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -136,9 +152,19 @@ export function helloMessage(nonce: number, clientName: string): Uint8Array {
   });
 }
 
-/** `subscribe`: follow a run from `fromSeq`. */
-export function subscribeMessage(executionId: string, fromSeq: number): Uint8Array {
-  return encodeClientMessage({ type: "subscribe", execution_id: executionId, from_seq: fromSeq });
+/** `subscribe`: follow a run from `fromSeq`, its images in full or as previews only (§4.2). */
+export function subscribeMessage(
+  executionId: string,
+  fromSeq: number,
+  delivery: RelayDelivery = "full",
+): Uint8Array {
+  return encodeClientMessage({
+    type: "subscribe",
+    execution_id: executionId,
+    from_seq: fromSeq,
+    // "full" is the default: said only when it is not, so that relays before 0.11 accept it.
+    ...(delivery === "full" ? {} : { delivery }),
+  });
 }
 
 /** `unsubscribe`: stop following a run. */
@@ -182,5 +208,21 @@ export function fetchFileMessage(executionId: string, requestId: number, path: s
     execution_id: executionId,
     request_id: requestId,
     path,
+  });
+}
+
+/** `fetch_plane`: one image of run `executionId` at full resolution, by its seq (§4.2). */
+export function fetchPlaneMessage(
+  executionId: string,
+  requestId: number,
+  seq: number,
+  encoding: PlaneEncoding = "raw",
+): Uint8Array {
+  return encodeClientMessage({
+    type: "fetch_plane",
+    execution_id: executionId,
+    request_id: requestId,
+    seq,
+    encoding,
   });
 }

@@ -10,8 +10,11 @@ import {
   ItemHeaderSchema,
   MAX_RELAY_HEADER_BYTES,
   MAX_RELAY_PAYLOAD_BYTES,
+  PlaneHeaderSchema,
   RunFileHeaderSchema,
   type ControlHeader,
+  type ItemPreview,
+  type PlaneHeader,
   type RunFileHeader,
   type ImageItemHeader,
   type ShapesItemHeader,
@@ -49,6 +52,23 @@ export interface DecodedImage {
   readonly pixels: Uint8Array;
 }
 
+/**
+ * A decoded previews-delivery image item (§4.2): the full plane's header, its 8-bit preview
+ * (`null` when the image has no 2-D plane) and no full-resolution pixels.
+ */
+export interface DecodedPreviewImage {
+  readonly type: "item";
+  readonly header: ImageItemHeader & { readonly preview: ItemPreview | null };
+  readonly preview: Uint8Array | null;
+}
+
+/** A full-resolution plane (reply to `fetch_plane`), still encoded as `header.encoding` says. */
+export interface DecodedPlane {
+  readonly type: "plane";
+  readonly header: PlaneHeader;
+  readonly data: Uint8Array;
+}
+
 /** A decoded ROI item. */
 export interface DecodedShapes {
   readonly type: "item";
@@ -63,7 +83,13 @@ export interface DecodedRunFile {
 }
 
 /** Anything the relay sends, decoded and validated. */
-export type RelayMessage = DecodedImage | DecodedShapes | DecodedRunFile | ControlHeader;
+export type RelayMessage =
+  | DecodedImage
+  | DecodedPreviewImage
+  | DecodedShapes
+  | DecodedRunFile
+  | DecodedPlane
+  | ControlHeader;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -83,6 +109,7 @@ export function decodeRelayMessage(
   const raw = parseHeader(head);
   if (raw.type === "item") return decodeItem(raw, frames, limits);
   if (raw.type === "file") return decodeRunFile(raw, frames, limits);
+  if (raw.type === "plane") return decodePlaneReply(raw, frames, limits);
   if (frames.length !== 1) {
     throw new RelayFrameError("frames", `a '${raw.type}' message has ${frames.length} frames`);
   }
@@ -112,7 +139,7 @@ function decodeItem(
   raw: Record<string, unknown>,
   frames: readonly Uint8Array[],
   limits: RelayFrameLimits,
-): DecodedImage | DecodedShapes {
+): DecodedImage | DecodedPreviewImage | DecodedShapes {
   const parsed = ItemHeaderSchema.safeParse(raw);
   if (!parsed.success) throw schemaError(parsed.error.issues, raw);
   const header = parsed.data;
@@ -123,6 +150,8 @@ function decodeItem(
     }
     return { type: "item", header };
   }
+  const expected = checkedPlaneBytes(header, limits, place);
+  if (header.payload === "preview") return decodePreviewItem(header, frames, place);
   if (frames.length !== 2) {
     throw new RelayFrameError(
       "frames",
@@ -130,6 +159,23 @@ function decodeItem(
       ...place,
     );
   }
+  const pixels = frames[1] as Uint8Array;
+  if (pixels.byteLength !== expected) {
+    throw new RelayFrameError(
+      "payload",
+      `${pixels.byteLength} bytes, but nbytes says ${expected}`,
+      ...place,
+    );
+  }
+  return { type: "item", header, pixels };
+}
+
+/** `nbytes` of a plane header, checked against its shape and dtype (and the payload limit). */
+function checkedPlaneBytes(
+  header: Pick<ImageItemHeader, "shape" | "dtype" | "nbytes">,
+  limits: RelayFrameLimits,
+  place: readonly [string, number],
+): number {
   // Multiply step by step so that no product can pass the limit unnoticed (or lose precision).
   let expected = DTYPE_SIZES[header.dtype];
   for (const dimension of header.shape) {
@@ -149,15 +195,63 @@ function decodeItem(
       ...place,
     );
   }
-  const pixels = frames[1] as Uint8Array;
-  if (pixels.byteLength !== expected) {
+  return expected;
+}
+
+function decodePreviewItem(
+  header: ImageItemHeader,
+  frames: readonly Uint8Array[],
+  place: readonly [string, number],
+): DecodedPreviewImage {
+  const preview = header.preview ?? null;
+  if (header.preview === undefined) {
+    throw new RelayFrameError("preview", "missing from a previews-delivery item", ...place);
+  }
+  const want = preview === null ? 1 : 2;
+  if (frames.length !== want) {
     throw new RelayFrameError(
-      "payload",
-      `${pixels.byteLength} bytes, but nbytes says ${expected}`,
+      "frames",
+      `a preview item ${preview === null ? "without" : "with"} a preview has ${frames.length} frames, not ${want}`,
       ...place,
     );
   }
-  return { type: "item", header, pixels };
+  const pixels = preview === null ? null : (frames[1] as Uint8Array);
+  if (preview !== null && pixels?.byteLength !== preview.width * preview.height) {
+    throw new RelayFrameError(
+      "payload",
+      `${pixels?.byteLength ?? 0} bytes, but a ${preview.width} × ${preview.height} preview is ${preview.width * preview.height}`,
+      ...place,
+    );
+  }
+  return { type: "item", header: { ...header, preview }, preview: pixels };
+}
+
+function decodePlaneReply(
+  raw: Record<string, unknown>,
+  frames: readonly Uint8Array[],
+  limits: RelayFrameLimits,
+): DecodedPlane {
+  const parsed = PlaneHeaderSchema.safeParse(raw);
+  if (!parsed.success) throw schemaError(parsed.error.issues, raw);
+  const header = parsed.data;
+  const place = [header.execution_id, header.seq] as const;
+  checkedPlaneBytes(header, limits, place);
+  const data = frames[1];
+  if (frames.length !== 2 || data === undefined) {
+    throw new RelayFrameError(
+      "frames",
+      `a plane reply has ${frames.length} frames, not 2`,
+      ...place,
+    );
+  }
+  if (data.byteLength !== header.encoded_bytes) {
+    throw new RelayFrameError(
+      "encoded_bytes",
+      `${header.encoded_bytes}, but the frame has ${data.byteLength} bytes`,
+      ...place,
+    );
+  }
+  return { type: "plane", header, data };
 }
 
 function decodeRunFile(

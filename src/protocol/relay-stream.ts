@@ -38,7 +38,24 @@ const itemBase = {
   received_at: z.number().optional(),
 };
 
-/** An image item: `nbytes` of raw little-endian C-order pixels follow in frame 1. */
+/** How a subscription receives images (§4.2): every plane's pixels, or its preview only. */
+export const RELAY_DELIVERIES = ["full", "previews"] as const;
+export type RelayDelivery = (typeof RELAY_DELIVERIES)[number];
+
+/** Where a previews-delivery item's preview frame comes from and how to read it (§4.2). */
+export const ItemPreviewSchema = z.looseObject({
+  width: z.number().int().min(1).max(4096),
+  height: z.number().int().min(1).max(4096),
+  source_shape: z.tuple([z.number().int().min(1), z.number().int().min(1)]),
+  value_min: z.number(),
+  value_max: z.number(),
+});
+export type ItemPreview = z.infer<typeof ItemPreviewSchema>;
+
+/**
+ * An image item: `nbytes` of raw little-endian C-order pixels follow in frame 1 — or, in previews
+ * delivery (`payload: "preview"`), the `preview`'s `width × height` bytes (none when it is null).
+ */
 export const ImageItemHeaderSchema = z.looseObject({
   ...itemBase,
   kind: z.literal("image"),
@@ -50,6 +67,8 @@ export const ImageItemHeaderSchema = z.looseObject({
   plane_axis: z.unknown().optional(),
   plane_component_values: z.unknown().optional(),
   source_channel_axis: z.unknown().optional(),
+  payload: z.literal("preview").optional(),
+  preview: z.nullable(ItemPreviewSchema).optional(),
 });
 export type ImageItemHeader = z.infer<typeof ImageItemHeaderSchema>;
 
@@ -105,6 +124,9 @@ export const WelcomeSchema = z.looseObject({
     /** Largest run file one `file` reply carries; absent from relays before 0.10. */
     max_file_bytes: count.optional(),
   }),
+  /** Deliveries and plane encodings the relay offers (§4.2, §4.3); absent before 0.11. */
+  deliveries: z.array(shortText).max(16).optional(),
+  encodings: z.array(shortText).max(16).optional(),
   runs: z.array(RelayRunSchema).max(1_000_000),
 });
 export type Welcome = z.infer<typeof WelcomeSchema>;
@@ -191,6 +213,21 @@ export const RunFileHeaderSchema = z.looseObject({
   mtime: z.number(),
 });
 export type RunFileHeader = z.infer<typeof RunFileHeaderSchema>;
+
+/** Header of the reply to `fetch_plane`; the (encoded) plane is frame 1, `encoded_bytes` long. */
+export const PlaneHeaderSchema = z.looseObject({
+  type: z.literal("plane"),
+  execution_id: executionId,
+  request_id: count,
+  seq,
+  shape: z.array(z.number().int().min(1).max(MAX_WIRE_INT)).min(1).max(8),
+  dtype: z.enum(DTYPE_NAMES),
+  nbytes: count,
+  encoding: shortText,
+  encoded_bytes: count,
+  source: z.enum(["spool", "openhcs_file"]),
+});
+export type PlaneHeader = z.infer<typeof PlaneHeaderSchema>;
 
 /** Every header without a payload frame. */
 export const ControlHeaderSchema = z.discriminatedUnion("type", [

@@ -16,6 +16,8 @@ import {
   decodeRelayMessage,
   type DecodedImage,
   type DecodedRunFile,
+  type DecodedPlane,
+  type DecodedPreviewImage,
   type DecodedShapes,
   type RelayErrorMessage,
   type RunFiles,
@@ -47,10 +49,12 @@ export interface RelayEndpoint {
 }
 
 /** The messages a session hands up: the run's content and news of runs. */
-export type StreamMessage = DecodedImage | DecodedShapes | Gap | End | RunStarted;
+export type StreamMessage =
+  DecodedImage | DecodedPreviewImage | DecodedShapes | Gap | End | RunStarted;
 
-/** Answers to requests (`list_files`, `fetch_file`), matched by `request_id`. */
-export type RelayReply = RunFiles | DecodedRunFile | (RelayErrorMessage & { request_id: number });
+/** Answers to requests (`list_files`, `fetch_file`, `fetch_plane`), matched by `request_id`. */
+export type RelayReply =
+  RunFiles | DecodedRunFile | DecodedPlane | (RelayErrorMessage & { request_id: number });
 
 /** Timing of a session. */
 export interface RelaySessionTiming {
@@ -237,6 +241,7 @@ export class RelaySession {
         break;
       case "files":
       case "file":
+      case "plane":
         this.handler.onReply?.(message);
         break;
       case "error":

@@ -15,7 +15,12 @@
  * }
  * console.log(stream.summary); // delivered, gaps, missing, status …
  */
-import { creditMessage, subscribeMessage, type Welcome } from "../../protocol/index.js";
+import {
+  creditMessage,
+  subscribeMessage,
+  type RelayDelivery,
+  type Welcome,
+} from "../../protocol/index.js";
 import { CreditWindow, type CreditGrant } from "./credit-window.js";
 import { RelaySession, type RelayEndpoint, type StreamMessage } from "./relay-session.js";
 import type { ResultGap, ResultItem } from "../result-image.js";
@@ -40,6 +45,11 @@ export interface ResultStreamOptions {
   /** How long the relay may stay away once connected; default 60 000 ms. */
   readonly lostAfterMs?: number | undefined;
   readonly clientName?: string | undefined;
+  /**
+   * `"full"` (default): every image with its pixels. `"previews"`: each image's 8-bit preview,
+   * made on the server host, as a `preview` item; fetch full resolution with `fetchPlane`.
+   */
+  readonly delivery?: RelayDelivery | undefined;
 }
 
 /** What a stream delivered and what it knows is missing. */
@@ -106,7 +116,7 @@ export class ResultStream<
     private readonly options: ResultStreamOptions & { readonly yieldGaps?: boolean } = {},
   ) {
     // Refuse a run id or start seq the relay would refuse, here and now rather than later.
-    subscribeMessage(executionId, options.fromSeq ?? 1);
+    subscribeMessage(executionId, options.fromSeq ?? 1, options.delivery);
     this.cursor = new RunCursor(executionId, options.fromSeq ?? 1);
     this.taken = { delivered: 0, nextSeq: this.cursor.nextSeq, missing: 0, gaps: [], end: null };
     this.credit = new CreditWindow({
@@ -225,7 +235,9 @@ export class ResultStream<
   private onWelcome(welcome: Welcome): void {
     if (welcome.runs.some((run) => run.execution_id === this.executionId)) this.noteActivity();
     if (this.cursor.ended) return;
-    this.session.send(subscribeMessage(this.executionId, this.cursor.nextSeq));
+    this.session.send(
+      subscribeMessage(this.executionId, this.cursor.nextSeq, this.options.delivery),
+    );
     const grant = this.credit.open(
       welcome.limits.max_credit_items,
       welcome.limits.max_credit_bytes,

@@ -1,6 +1,8 @@
 /**
- * The files a run wrote on the server (its tables, ROI zips, OpenHCS's own image files), asked
- * of the relay (docs/relay-stream-protocol.md §4, `list_files` / `fetch_file`). The relay serves
+ * The files a run wrote on the server (its tables, ROI zips, OpenHCS's own image files) and its
+ * planes at full resolution, asked of the relay (docs/relay-stream-protocol.md §4, `list_files`
+ * / `fetch_file` / `fetch_plane`) on a session of their own, so that bulk never queues ahead of
+ * the result stream's previews. The relay serves
  * only files inside the run's output directory that the run wrote; a refusal comes back as a
  * {@link RunFileError} with the relay's code, naming the relay, the run and the path.
  */
@@ -8,7 +10,12 @@ import {
   OhrError,
   fetchFileMessage,
   listFilesMessage,
+  decodePlane,
+  fetchPlaneMessage,
   type DecodedRunFile,
+  type DecodedPlane,
+  type PlaneEncoding,
+  type PlaneHeader,
   type RunFiles,
 } from "../../protocol/index.js";
 import { RelaySession, type RelayEndpoint, type RelayReply } from "./relay-session.js";
@@ -38,7 +45,7 @@ interface Pending {
   readonly frame: Uint8Array;
   readonly what: string;
   readonly executionId: string;
-  readonly resolve: (reply: RunFiles | DecodedRunFile) => void;
+  readonly resolve: (reply: RunFiles | DecodedRunFile | DecodedPlane) => void;
   readonly reject: (error: Error) => void;
   sent: boolean;
 }
@@ -103,6 +110,27 @@ export class RunFileSession {
     ).then((reply) => reply as DecodedRunFile);
   }
 
+  /**
+   * One image of the run at full resolution, by its seq (docs/relay-stream-protocol.md §4.2):
+   * from the relay's spool, or after eviction from the file OpenHCS wrote. `data` is the raw
+   * little-endian C-order pixels, decoded and checked against the header (`ERR_PLANE_DECODE`).
+   */
+  async fetchPlane(
+    executionId: string,
+    seq: number,
+    encoding: PlaneEncoding = "blosc",
+  ): Promise<{ header: PlaneHeader; data: Uint8Array }> {
+    const reply = (await this.request(executionId, `fetching plane ${seq}`, (id) =>
+      fetchPlaneMessage(executionId, id, seq, encoding),
+    )) as DecodedPlane;
+    const { header } = reply;
+    const data = decodePlane(header.encoding, reply.data, {
+      nbytes: header.nbytes,
+      dtype: header.dtype,
+    });
+    return { header, data };
+  }
+
   /** Close the session; requests still open are refused. */
   close(): void {
     this.session.close();
@@ -113,7 +141,7 @@ export class RunFileSession {
     executionId: string,
     what: string,
     build: (id: number) => Uint8Array,
-  ): Promise<RunFiles | DecodedRunFile> {
+  ): Promise<RunFiles | DecodedRunFile | DecodedPlane> {
     if (this.failure !== null) {
       return Promise.reject(this.wrap(executionId, what, this.failure));
     }
@@ -139,7 +167,8 @@ export class RunFileSession {
   }
 
   private settle(reply: RelayReply): void {
-    const id = reply.type === "file" ? reply.header.request_id : reply.request_id;
+    const id =
+      reply.type === "file" || reply.type === "plane" ? reply.header.request_id : reply.request_id;
     const request = this.pending.get(id);
     if (request === undefined) return; // an answer to a request sent again after a restart
     this.pending.delete(id);

@@ -2,11 +2,35 @@
  * From the relay's wire form (a validated item header and its pixel frame) to the
  * {@link ResultItem} that `results()` yields, the result store writes and `onImage` gets.
  */
-import type { DecodedImage, DecodedShapes } from "../../protocol/index.js";
+import type { DecodedImage, DecodedPreviewImage, DecodedShapes } from "../../protocol/index.js";
 import type { ResultCoordinates, ResultGap, ResultItem } from "../result-image.js";
 
 /** Build a ResultItem; the pixels are the received frame itself, not a copy. */
-export function toResultItem(message: DecodedImage | DecodedShapes): ResultItem {
+export function toResultItem(
+  message: DecodedImage | DecodedPreviewImage | DecodedShapes,
+): ResultItem {
+  if ("preview" in message) {
+    const { header, preview } = message;
+    const meta = header.preview;
+    return {
+      ...coordinates(message),
+      kind: "preview",
+      shape: header.shape,
+      dtype: header.dtype,
+      nbytes: header.nbytes,
+      preview:
+        meta === null || preview === null
+          ? null
+          : {
+              width: meta.width,
+              height: meta.height,
+              sourceShape: meta.source_shape,
+              valueMin: meta.value_min,
+              valueMax: meta.value_max,
+              pixels: preview,
+            },
+    };
+  }
   if ("pixels" in message) {
     const { header, pixels } = message;
     return {
@@ -28,7 +52,9 @@ export function toResultItem(message: DecodedImage | DecodedShapes): ResultItem 
   };
 }
 
-function coordinates({ header }: DecodedImage | DecodedShapes): ResultCoordinates {
+function coordinates({
+  header,
+}: DecodedImage | DecodedPreviewImage | DecodedShapes): ResultCoordinates {
   const components: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(header.components)) {
     // Booleans and nulls locate nothing in a plate; keep the coordinates that do.

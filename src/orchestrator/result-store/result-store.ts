@@ -28,6 +28,7 @@ import {
 } from "./result-journal.js";
 import {
   ResultConflictError,
+  ResultInputError,
   ResultNotFoundError,
   ResultStoreStateError,
 } from "./result-store-errors.js";
@@ -121,6 +122,14 @@ export class ResultStore {
     }
     let job: Promise<void>;
     try {
+      if (item.kind === "preview") {
+        // A preview's pixels stay on the server: fetch the plane (`fetchPlane`) and store that.
+        throw new ResultInputError(
+          item,
+          "kind",
+          "a preview has no pixels to store; fetch its plane",
+        );
+      }
       job = item.kind === "image" ? this.putImage(item) : this.putShapes(item);
     } catch (error) {
       // Validation throws synchronously, before the store changed; report it the async way.
