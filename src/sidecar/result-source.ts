@@ -4,6 +4,7 @@
  * credit window instead of growing memory here).
  */
 import type { RemoteOrchestrator, ResultGap, ResultItem } from "../orchestrator/index.js";
+import type { RelayDelivery } from "../protocol/index.js";
 
 /** What to do with each item and each gap. */
 export interface ResultHandlers {
@@ -11,6 +12,7 @@ export interface ResultHandlers {
   readonly fromSeq?: number;
   readonly onItem: (item: ResultItem) => Promise<void>;
   readonly onGap: (gap: ResultGap) => Promise<void>;
+  readonly delivery?: RelayDelivery;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function followResults(
     signal: handlers.signal,
     fromSeq: handlers.fromSeq ?? 1,
     clientName: "openhcs-remote sidecar",
+    delivery: handlers.delivery,
     // Gaps come in stream order, between items; chaining keeps them in that order.
     onGap: (gap) => {
       gaps = gaps.then(() => handlers.onGap(gap));

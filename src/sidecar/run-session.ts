@@ -7,14 +7,20 @@
 import { join } from "node:path";
 import { isOhrError } from "../protocol/index.js";
 import {
+  type PlaneQuery,
   type RemoteOrchestrator,
   type RunProgressSnapshot,
   type ResultGap,
+  type ResultImage,
   type ResultItem,
+  ResultNotFoundError,
   ResultStore,
+  type StoredPlane,
 } from "../orchestrator/index.js";
+import type { RelayDelivery } from "../protocol/index.js";
 import { makePreview } from "./previews.js";
 import { LatestThrottle } from "./progress-throttle.js";
+import { RemotePlanes } from "./remote-planes.js";
 import { followResults } from "./result-source.js";
 import { errorWire, snapshotWire, itemWire } from "./wire.js";
 
@@ -40,6 +46,11 @@ export interface RunSessionOptions {
   readonly drainIdleMs?: number;
   /** Least time between two `progress` events. */
   readonly progressIntervalMs?: number;
+  /**
+   * `"full"` (default): every plane crosses as it arrives and is stored. `"previews"`: only the
+   * previews the relay makes cross; a plane is fetched (and stored) when asked for.
+   */
+  readonly delivery?: RelayDelivery;
 }
 
 const TERMINAL: Record<string, string> = {
@@ -56,6 +67,10 @@ export class RunSession {
   private readonly abort = new AbortController();
   /** When the relay last delivered an item or gap of this run; null: never. */
   private lastItemAt: number | null = null;
+  /** Previews delivery: the images still on the server. */
+  readonly remote = new RemotePlanes();
+  /** Set while the store is closed at the run's end and fetched planes need it open again. */
+  private reopened: Promise<ResultStore> | null = null;
 
   constructor(
     readonly runKey: string,
@@ -82,6 +97,77 @@ export class RunSession {
   /** Stop following (sidecar shutdown); the terminal event says `lost`. */
   stop(): void {
     this.abort.abort(new Error("the sidecar is shutting down"));
+    void this.reopened?.then((store) => store.close()).catch(() => undefined);
+  }
+
+  /**
+   * One plane at full resolution: from the store, or (previews delivery) fetched from the relay
+   * by its image's seq, stored, and read back. Rejects with the store's `ResultNotFoundError`
+   * when the run has no such plane, or with the relay's error (`ERR_PLANE_GONE`, …).
+   */
+  async plane(query: PlaneQuery): Promise<StoredPlane> {
+    const store = this.store;
+    if (store === null) throw new Error("the run has not started");
+    try {
+      return await store.readPlane(query);
+    } catch (error) {
+      const remote = error instanceof ResultNotFoundError ? this.remote.find(query) : null;
+      if (remote === null) throw error;
+      await this.fetchIntoStore(remote.seq);
+      return (await this.writable()).readPlane(query);
+    }
+  }
+
+  /** Previews delivery: fetch every image the store lacks (before a save); returns how many. */
+  async fetchAll(onPlane?: (done: number, total: number) => void): Promise<number> {
+    const store = this.store;
+    if (store === null) return 0;
+    const stored = new Set(store.listImages().map((image) => image.seq));
+    const missing = this.remote.all().filter((item) => !stored.has(item.seq));
+    for (const [index, item] of missing.entries()) {
+      await this.fetchIntoStore(item.seq);
+      onPlane?.(index + 1, missing.length);
+    }
+    if (this.reopened !== null) {
+      const reopened = this.reopened;
+      this.reopened = null;
+      await (await reopened).close(); // on disk, metadata written: ready to be copied
+    }
+    return missing.length;
+  }
+
+  private async fetchIntoStore(seq: number): Promise<void> {
+    const item = this.remote.all().find((candidate) => candidate.seq === seq);
+    if (item === undefined || this.executionId === null) return;
+    const { data } = await this.options.orchestrator.fetchPlane(this.executionId, seq);
+    const image: ResultImage = {
+      executionId: item.executionId,
+      seq: item.seq,
+      well: item.well,
+      site: item.site,
+      channel: item.channel,
+      z: item.z,
+      timepoint: item.timepoint,
+      step: item.step,
+      stepIndex: item.stepIndex,
+      components: item.components,
+      componentNames: item.componentNames,
+      path: item.path,
+      kind: "image",
+      shape: item.shape,
+      dtype: item.dtype,
+      data,
+    };
+    await (await this.writable()).put(image);
+  }
+
+  /** The store, open for writing: the run's own while it goes, reopened after it ended. */
+  private async writable(): Promise<ResultStore> {
+    const store = this.store;
+    if (store === null) throw new Error("the run has not started");
+    if (store.isOpen) return store;
+    this.reopened ??= ResultStore.open(store.dir).then((opened) => (this.store = opened));
+    return this.reopened;
   }
 
   private async follow(executionId: string): Promise<void> {
@@ -127,6 +213,10 @@ export class RunSession {
     const { emit } = this.options;
     const onItem = async (item: ResultItem): Promise<void> => {
       this.lastItemAt = Date.now();
+      if (item.kind === "preview") {
+        await this.receivePreview(item);
+        return;
+      }
       if (item.kind === "image") {
         const preview = makePreview(item);
         if (preview !== null) {
@@ -163,10 +253,45 @@ export class RunSession {
       await emit("gap", { from_seq: gap.fromSeq, to_seq: gap.toSeq, reason: gap.reason });
     };
     try {
-      await followResults(this.options.orchestrator, executionId, { signal, onItem, onGap });
+      await followResults(this.options.orchestrator, executionId, {
+        signal,
+        onItem,
+        onGap,
+        delivery: this.options.delivery ?? "full",
+      });
     } catch (error) {
       if (!signal.aborted) this.warn("results-stopped", error);
     }
+  }
+
+  /** A previews-delivery image: its preview goes out; the plane stays on the server until asked. */
+  private async receivePreview(item: Extract<ResultItem, { kind: "preview" }>): Promise<void> {
+    const { emit } = this.options;
+    const { preview } = item;
+    if (preview !== null) {
+      await emit(
+        "preview",
+        {
+          ...itemWire(item),
+          width: preview.width,
+          height: preview.height,
+          source_shape: preview.sourceShape,
+          dtype: item.dtype,
+          value_min: preview.valueMin,
+          value_max: preview.valueMax,
+        },
+        preview.pixels,
+      );
+    }
+    this.remote.add(item);
+    await emit("image_stored", {
+      ...itemWire(item),
+      kind: "image",
+      shape: item.shape,
+      dtype: item.dtype,
+      component_names: item.componentNames,
+      on_server: true,
+    });
   }
 
   /**

@@ -4,6 +4,7 @@
  * and bounded before it reaches a socket or the disk.
  */
 import { z } from "zod";
+import { RELAY_DELIVERIES } from "../protocol/index.js";
 
 const MAX_CODE_CHARS = 16 * 1024 * 1024;
 const name = z.string().min(1).max(4096);
@@ -29,6 +30,8 @@ export type Endpoint = z.infer<typeof EndpointSchema>;
 const base = { type: z.literal("request"), id: z.number().int().nonnegative() };
 const runKey = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 const storeDir = z.string().min(1).max(4096).nullish();
+/** How the run's images come (docs/relay-stream-protocol.md §4.2); absent: `"full"`. */
+const delivery = z.enum(RELAY_DELIVERIES);
 
 export const RequestSchema = z.discriminatedUnion("op", [
   z.strictObject({ ...base, op: z.literal("connect"), server: EndpointSchema }),
@@ -47,6 +50,7 @@ export const RequestSchema = z.discriminatedUnion("op", [
      */
     viewer_port: z.union([port, z.literal("relay")]).nullable(),
     store_dir: storeDir,
+    delivery: delivery.optional(),
   }),
   z.strictObject({
     ...base,
@@ -55,6 +59,7 @@ export const RequestSchema = z.discriminatedUnion("op", [
     server: EndpointSchema,
     execution_id: name,
     store_dir: storeDir,
+    delivery: delivery.optional(),
   }),
   z.strictObject({
     ...base,

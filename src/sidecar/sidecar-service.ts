@@ -14,6 +14,7 @@ import {
 } from "../orchestrator/index.js";
 import { BadRequestError, UnknownRunError } from "./sidecar-errors.js";
 import { RunSession } from "./run-session.js";
+import type { RelayDelivery } from "../protocol/index.js";
 import type { Frame, ShimChannel } from "./shim-channel.js";
 import { RequestSchema, type Endpoint, type Request, type RequestOf } from "./sidecar-requests.js";
 import { errorWire, itemWire, serverWire } from "./wire.js";
@@ -93,14 +94,14 @@ export class SidecarService {
         return { result: { record } };
       }
       case "fetch_plane": {
-        const plane = await this.store(request.execution_id).readPlane(request);
+        const plane = await this.sessionOf(request.execution_id).plane(request);
         return {
           result: { shape: plane.shape, dtype: plane.dtype, byte_order: "little" },
           payload: plane.data,
         };
       }
       case "list_images":
-        return { result: { images: this.store(request.execution_id).listImages().map(imageWire) } };
+        return { result: { images: this.imagesOf(request.execution_id) } };
       case "save":
         return this.save(request);
       case "run_outputs":
@@ -117,7 +118,12 @@ export class SidecarService {
 
   private async run(request: RequestOf<"run">): Promise<Outcome> {
     const orchestrator = this.orchestrator(request.server);
-    const session = this.session(request.run_key, request.server, request.store_dir);
+    const session = this.session(
+      request.run_key,
+      request.server,
+      request.store_dir,
+      request.delivery,
+    );
     // The workers run next to the relay: they reach its viewer port on the server's loopback.
     const relay = request.server.relay;
     const code =
@@ -150,14 +156,19 @@ export class SidecarService {
   private async attach(request: RequestOf<"attach">): Promise<Outcome> {
     // Ask first: a run the server does not know is refused here, not reported lost later.
     const record = await this.orchestrator(request.server).status(request.execution_id);
-    const session = this.session(request.run_key, request.server, request.store_dir);
+    const session = this.session(
+      request.run_key,
+      request.server,
+      request.store_dir,
+      request.delivery,
+    );
     this.sessions.set(request.execution_id, session);
     await session.begin(request.execution_id, true);
     return { result: { execution_id: request.execution_id, status: record.status } };
   }
 
   private async save(request: RequestOf<"save">): Promise<Outcome> {
-    const store = this.store(request.execution_id);
+    const session = this.sessionOf(request.execution_id);
     if (
       await stat(request.path).then(
         () => true,
@@ -166,6 +177,9 @@ export class SidecarService {
     ) {
       throw new BadRequestError("path", `${request.path} exists; save writes a new directory`);
     }
+    // Previews delivery left the planes on the server: a save is a request for all of them.
+    await session.fetchAll();
+    const store = this.store(request.execution_id);
     await cp(store.dir, request.path, { recursive: true, errorOnExist: true, force: false });
     return { result: { path: request.path } };
   }
@@ -215,9 +229,11 @@ export class SidecarService {
     runKey: string,
     server: Endpoint,
     storeDir: string | null | undefined,
+    delivery: RelayDelivery | undefined,
   ): RunSession {
     const session: RunSession = new RunSession(runKey, {
       orchestrator: this.orchestrator(server),
+      delivery: delivery ?? "full",
       withResults: server.relay !== null,
       storeRoot: storeDir ?? this.storeRoot,
       emit: (event, fields, payload) => {
@@ -264,6 +280,29 @@ export class SidecarService {
     const session = this.sessions.get(request.execution_id);
     if (session === undefined) throw new UnknownRunError(request.execution_id);
     return session.orchestrator;
+  }
+
+  /** The run's images: those stored, and (previews delivery) those still on the server. */
+  private imagesOf(executionId: string): Record<string, unknown>[] {
+    const stored = this.store(executionId).listImages();
+    const seqs = new Set(stored.map((image) => image.seq));
+    const remote = this.sessionOf(executionId)
+      .remote.all()
+      .filter((item) => !seqs.has(item.seq))
+      .map((item) => ({
+        ...itemWire(item),
+        shape: item.shape,
+        dtype: item.dtype,
+        channel_name: item.componentNames.channel ?? null,
+        on_server: true,
+      }));
+    return [...stored.map(imageWire), ...remote];
+  }
+
+  private sessionOf(executionId: string): RunSession {
+    const session = this.sessions.get(executionId);
+    if (session?.store == null) throw new UnknownRunError(executionId);
+    return session;
   }
 
   private store(executionId: string): NonNullable<RunSession["store"]> {

@@ -44,6 +44,11 @@ class RemoteOrchestrator:
     store_dir
         Keep received images under this directory (default: a temporary one removed with the
         sidecar; :meth:`attach` refills it from the relay's spool).
+    delivery
+        ``"full"`` (default): every plane crosses the link as it arrives. ``"previews"``: only
+        the 8-bit previews the relay makes on the server host cross; a plane crosses when it is
+        asked for (``run.images``, the viewer's full resolution, ``run.save``). For slow links
+        (docs/relay-stream-protocol.md §4.2).
     """
 
     def __init__(
@@ -56,6 +61,7 @@ class RemoteOrchestrator:
         timeout: float = 30.0,
         retries: int = 3,
         store_dir: str | os.PathLike[str] | None = None,
+        delivery: Literal["full", "previews"] = "full",
     ) -> None:
         self.server_host = server_host
         self.server_port = int(server_port)
@@ -64,6 +70,9 @@ class RemoteOrchestrator:
         self.timeout = float(timeout)
         self.retries = int(retries)
         self.store_dir = Path(store_dir).expanduser().resolve() if store_dir else None
+        if delivery not in ("full", "previews"):
+            raise ValueError(f"delivery must be 'full' or 'previews', not {delivery!r}")
+        self.delivery = delivery
         self.runs: dict[str, RemoteRun] = {}
 
     @property
@@ -205,6 +214,7 @@ class RemoteOrchestrator:
     def _submit(self, run: RemoteRun, op: str, request: dict[str, Any]) -> None:
         if self.store_dir is not None:
             request["store_dir"] = str(self.store_dir)
+        request["delivery"] = self.delivery
         future = self.sidecar.request(op, **request)
 
         def settled(done: Any) -> None:

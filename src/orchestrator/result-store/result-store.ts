@@ -179,6 +179,11 @@ export class ResultStore {
     return names;
   }
 
+  /** Whether `put` is still possible (not closing or closed). */
+  get isOpen(): boolean {
+    return this.state === "open";
+  }
+
   /** Every stored shape set. */
   listShapes(): StoredShapes[] {
     return this.plates.all().flatMap((plate) => [...plate.shapes.values()]);
