@@ -164,3 +164,12 @@ export async function deviceBytes(end: LinkEnd): Promise<{ tx: number; rx: numbe
   const [tx, rx] = out.trim().split("\n").map(Number);
   return { tx: tx ?? 0, rx: rx ?? 0 };
 }
+
+/** The TCP listening sockets inside `ns` as `address:port` (`ss -ltn`; IPv6 in brackets). */
+export async function listeningSockets(ns: string): Promise<string[]> {
+  const out = await run("ip", ["netns", "exec", ns, "ss", "-ltnH"]);
+  return out
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/)[3] ?? "")
+    .filter((local) => local !== "");
+}

@@ -18,6 +18,7 @@ import {
   deleteLeftovers,
   deleteNamespace,
   deviceBytes,
+  listeningSockets,
   type LinkEnd,
 } from "./namespaces.js";
 import { spawnInNamespace, type NamespaceProcess } from "./namespace-process.js";
@@ -62,6 +63,8 @@ export interface ShapedLink {
   spawnInUser(command: string, args: readonly string[], options?: SpawnOptions): NamespaceProcess;
   /** Listen on the user namespace's 127.0.0.1:`port`, forward to `serverAddr:port` with the RTT. */
   proxyFor(port: number): Promise<void>;
+  /** The TCP sockets listening in each namespace, as `address:port`. */
+  listening(): Promise<{ server: string[]; user: string[] }>;
   /** The user end's counters (what crossed the link, both ways). */
   userBytes(): Promise<DeviceBytes>;
   /** Push `bytes` each way and time `pings` ping-pongs through a proxy, for real. */
@@ -117,6 +120,10 @@ export async function createShapedLink(options: ShapedLinkOptions): Promise<Shap
       return ready;
     },
     userBytes: () => deviceBytes(user),
+    listening: async () => ({
+      server: await listeningSockets(server.ns),
+      user: await listeningSockets(user.ns),
+    }),
     async measure(bytes = 8_000_000, pings = 20) {
       const probe = await node(server, "link-probe", ["serve", server.addr]);
       try {
