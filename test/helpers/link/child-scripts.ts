@@ -4,14 +4,14 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { REPO_ROOT } from "../python.js";
 
 /** The child programs. */
 export type ChildScript = "delay-proxy" | "link-probe";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
+// From the checkout, not from this file: benchmarks run the helpers compiled under .cache/.
+const sources = join(REPO_ROOT, "test", "helpers", "link");
 const outDir = join(REPO_ROOT, ".cache", "link-harness");
 const built = new Map<ChildScript, Promise<string>>();
 
@@ -22,7 +22,7 @@ export function childScript(name: ChildScript): Promise<string> {
     mkdirSync(outDir, { recursive: true });
     const outfile = join(outDir, `${name}-${process.pid}.mjs`);
     path = build({
-      entryPoints: [join(here, `${name}.ts`)],
+      entryPoints: [join(sources, `${name}.ts`)],
       outfile,
       bundle: true,
       platform: "node",

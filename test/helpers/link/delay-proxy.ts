@@ -21,11 +21,11 @@ function pipeDelayed(from: Socket, to: Socket, delayMs: number): void {
   let head = 0;
   let held = 0;
   let ended = false;
-  let timer: NodeJS.Timeout | undefined;
+  let scheduled = false;
 
   const backlog = () => held + to.writableLength;
   const flush = (): void => {
-    timer = undefined;
+    scheduled = false;
     const now = performance.now();
     while (head < queue.length && queue[head]!.due <= now) {
       const { chunk } = queue[head++]!;
@@ -41,8 +41,12 @@ function pipeDelayed(from: Socket, to: Socket, delayMs: number): void {
     if (from.isPaused() && backlog() < HIGH_WATER / 2) from.resume();
   };
   const schedule = (): void => {
-    if (timer !== undefined || head === queue.length) return;
-    timer = setTimeout(flush, Math.max(0, queue[head]!.due - performance.now()));
+    if (scheduled || head === queue.length) return;
+    scheduled = true;
+    // setTimeout waits at least 1 ms; a chunk already due goes out on the next turn.
+    const wait = queue[head]!.due - performance.now();
+    if (wait <= 0) setImmediate(flush);
+    else setTimeout(flush, wait);
   };
 
   from.on("data", (chunk: Buffer) => {

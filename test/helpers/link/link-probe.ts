@@ -2,7 +2,7 @@
  * Measure a link for real: `node link-probe.js serve HOST` (server namespace) listens on HOST and
  * prints `{"event":"listening","port":N}`; `node link-probe.js measure HOST PORT BYTES PINGS`
  * (user namespace, through the delay proxy) pushes BYTES up and pulls BYTES down, then times
- * PINGS small ping-pongs, and prints one JSON {@link LinkMeasurement}-shaped line.
+ * PINGS small ping-pongs, and prints one JSON line `{"event":"measured","upload_mb_s",…}`.
  *
  * Each connection opens with a 9-byte header: `U` (upload), `D` (download) or `P` (echo), then
  * the byte count (uint64 BE). Rates are timed at the receiving end from the first chunk to the
@@ -158,7 +158,13 @@ async function measure(host: string, port: number, bytes: number, count: number)
   const rtts = await pings(host, port, count);
   const sorted = [...rtts].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-  const result = { upload_mb_s: upMbS, download_mb_s: downMbS, rtt_ms: median, rtts_ms: rtts };
+  const result = {
+    event: "measured",
+    upload_mb_s: upMbS,
+    download_mb_s: downMbS,
+    rtt_ms: median,
+    rtts_ms: rtts,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -50,15 +50,24 @@ export function spawnInNamespace(
         resolve();
       });
   });
+  // After "close" every line it printed has been read.
+  const closed = new Promise<void>((resolve) => {
+    child.once("close", () => {
+      resolve();
+    });
+  });
   const lines = createInterface({ input: child.stdout });
   const events: Record<string, unknown>[] = [];
   const listeners = new Set<() => void>();
   lines.on("line", (line) => {
+    let parsed: unknown;
     try {
-      events.push(JSON.parse(line) as Record<string, unknown>);
+      parsed = JSON.parse(line);
     } catch {
       return; // not an event line
     }
+    if (typeof parsed !== "object" || parsed === null) return;
+    events.push(parsed as Record<string, unknown>);
     for (const listener of listeners) listener();
   });
   return {
@@ -82,7 +91,7 @@ export function spawnInNamespace(
           listeners.delete(check);
         };
         listeners.add(check);
-        void exited.then(() => {
+        void closed.then(() => {
           setImmediate(() => {
             if (!listeners.has(check)) return;
             finish();

@@ -92,6 +92,20 @@ export async function createShapedLink(options: ShapedLinkOptions): Promise<Shap
   const node = async (end: LinkEnd, script: "delay-proxy" | "link-probe", args: string[]) =>
     spawnIn(end, process.execPath, [await childScript(script), ...args]);
 
+  /** A delay proxy for `port`, once it listens. */
+  const startProxy = async (port: number): Promise<NamespaceProcess> => {
+    const oneWay = String(options.rttMs / 2);
+    const proxy = await node(user, "delay-proxy", [
+      "127.0.0.1",
+      String(port),
+      server.addr,
+      String(port),
+      oneWay,
+    ]);
+    await proxy.waitForEvent("listening", 30_000);
+    return proxy;
+  };
+
   const link: ShapedLink = {
     serverNs: server.ns,
     userNs: user.ns,
@@ -105,16 +119,7 @@ export async function createShapedLink(options: ShapedLinkOptions): Promise<Shap
     proxyFor(port) {
       let ready = proxies.get(port);
       if (ready === undefined) {
-        const oneWay = String(options.rttMs / 2);
-        ready = node(user, "delay-proxy", [
-          "127.0.0.1",
-          String(port),
-          server.addr,
-          String(port),
-          oneWay,
-        ])
-          .then((proxy) => proxy.waitForEvent("listening", 30_000))
-          .then(() => undefined);
+        ready = startProxy(port).then(() => undefined);
         proxies.set(port, ready);
       }
       return ready;
@@ -126,9 +131,10 @@ export async function createShapedLink(options: ShapedLinkOptions): Promise<Shap
     }),
     async measure(bytes = 8_000_000, pings = 20) {
       const probe = await node(server, "link-probe", ["serve", server.addr]);
+      let proxy: NamespaceProcess | undefined;
       try {
         const { port } = await probe.waitForEvent<{ port: number }>("listening", 30_000);
-        await link.proxyFor(port);
+        proxy = await startProxy(port);
         const client = await node(user, "link-probe", [
           "measure",
           "127.0.0.1",
@@ -136,23 +142,12 @@ export async function createShapedLink(options: ShapedLinkOptions): Promise<Shap
           String(bytes),
           String(pings),
         ]);
-        const output = await new Promise<string>((resolve, reject) => {
-          let text = "";
-          client.child.stdout?.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-          client.child.once("exit", (code) => {
-            if (code === 0) resolve(text);
-            else
-              reject(
-                new Error(`link-probe measure in ${user.ns} exited ${code}\n${client.stderr()}`),
-              );
-          });
-        });
-        const found = JSON.parse(output) as {
+        const found = await client.waitForEvent<{
           upload_mb_s: number;
           download_mb_s: number;
           rtt_ms: number;
           rtts_ms: number[];
-        };
+        }>("measured", 300_000);
         return {
           uploadMBps: found.upload_mb_s,
           downloadMBps: found.download_mb_s,
@@ -160,7 +155,7 @@ export async function createShapedLink(options: ShapedLinkOptions): Promise<Shap
           rttsMs: found.rtts_ms,
         };
       } finally {
-        await probe.stop();
+        await Promise.all([probe.stop(), proxy?.stop()]);
       }
     },
     async close() {
