@@ -103,10 +103,9 @@ async function limitRate(ns: string, dev: string, rateMbit: number): Promise<voi
  */
 export async function createNamespacePair(rateMbit: number | null): Promise<NamespacePair> {
   const tag = randomBytes(3).toString("hex");
-  const subnet = randomBytes(2);
-  const base = `10.231.${subnet[0]}.${(subnet[1]! & 0xfc) >>> 0}`;
-  const octets = base.split(".").map(Number);
-  const host = (n: number) => `${octets[0]}.${octets[1]}.${octets[2]}.${octets[3]! + n}`;
+  // A random /30 of 10.231.0.0/16: .1 is the server end, .2 the user end.
+  const [third = 0, fourth = 0] = randomBytes(2);
+  const host = (n: number) => `10.231.${third}.${(fourth & 0xfc) + n}`;
   const server: LinkEnd = {
     ns: `${SERVER_PREFIX}${process.pid}-${tag}`,
     dev: `ohrs${tag}`,
