@@ -1,8 +1,8 @@
 /**
  * The harness's own child programs (delay-proxy.ts, link-probe.ts) bundled to plain JavaScript
  * with esbuild: Node 20 runs no TypeScript, and the scripts stay typed and linted. A bundle is
- * named by the hash of its source (they import only Node's own modules), so it is built once per change, and renamed into place so
- * that test processes building it at once do not see half a file.
+ * named by the hash of its source (they import only Node's own modules), so it is built once
+ * per change, and renamed into place so that processes building it at once see no half file.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
