@@ -14,14 +14,19 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Run `openhcs-remote ...args` to completion. */
+/**
+ * Run `openhcs-remote ...args` to completion; under `launcher` when given (an argv prefix such
+ * as a shaped link's `ip netns exec NS`).
+ */
 export function runCli(
   args: readonly string[],
   timeoutMs = 120_000,
   env: Readonly<Record<string, string>> = {},
+  launcher: readonly string[] = [],
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const [command = process.execPath, ...rest] = [...launcher, process.execPath, CLI, ...args];
+    const child = spawn(command, rest, {
       cwd: REPO_ROOT,
       // The run journal of CLI runs in tests goes to a temporary folder, not the user's home.
       env: { ...process.env, OPENHCS_REMOTE_STATE_DIR: TEST_JOURNAL, ...env },

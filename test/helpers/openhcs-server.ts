@@ -53,16 +53,31 @@ export interface StartServerOptions {
   readonly extraArgs?: readonly string[];
   readonly timeoutMs?: number;
   readonly logDir?: string;
+  /** An argv prefix to start the server under, e.g. `ip netns exec NS` (a shaped link's). */
+  readonly launcher?: readonly string[];
 }
 
 /** Start `openhcs-remote-server --port 0 --json` and wait for its `ready` event. */
 export async function startOpenhcsServer(options: StartServerOptions = {}): Promise<StartedServer> {
   const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), "ohr-server-logs-"));
-  const child = spawn(
+  const args = [
+    "serve",
+    "--port",
+    "0",
+    "--json",
+    "--log-dir",
+    logDir,
+    ...(options.extraArgs ?? []),
+  ];
+  const [command = SERVER_COMMAND, ...rest] = [
+    ...(options.launcher ?? []),
     SERVER_COMMAND,
-    ["serve", "--port", "0", "--json", "--log-dir", logDir, ...(options.extraArgs ?? [])],
-    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-  );
+    ...args,
+  ];
+  const child = spawn(command, rest, {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const stderr: string[] = [];
   child.stderr.on("data", (chunk: Buffer) => {
     stderr.push(chunk.toString("utf8"));

@@ -12,48 +12,18 @@ import { RemoteOrchestrator } from "../../src/orchestrator/index.js";
 import type { ResultItem } from "../../src/orchestrator/result-image.js";
 import { ResultStore } from "../../src/orchestrator/result-store/index.js";
 import { CONFIG_ONE_WORKER, PIPELINE_NORMALIZE_PROJECT_COUNT } from "../helpers/pipelines.js";
-import { runPythonJson } from "../helpers/python.js";
 import { readStoreWithPython, type PythonStoreReport } from "../helpers/result-items.js";
-
-/** OpenHCS's output TIFFs and the store's planes, both as SHA-256 per (step plate, well, site, c, z). */
-const COMPARE = String.raw`
-import hashlib, json, re, sys
-from pathlib import Path
-import numpy as np, tifffile, zarr
-
-store, output = Path(sys.argv[1]), Path(sys.argv[2])
-def digest(a):
-    a = np.ascontiguousarray(a)
-    return a.dtype.name, hashlib.sha256(a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()).hexdigest()
-name = re.compile(r"([A-Z]+)(\d+)_s(\d+)_w(\d+)_z(\d+)(?:_t(\d+))?\.tiff?$")
-disk = {}
-for tif in sorted(output.rglob("*.tif*")):
-    m = name.search(tif.name)
-    if m is None:
-        continue
-    row, col, site, ch, z, t = m.groups()
-    disk[f"{row}/{int(col)}/{int(site) - 1}/{int(t or 1) - 1}/{int(ch) - 1}/{int(z) - 1}"] = [str(tif.relative_to(output)), *digest(tifffile.imread(tif))]
-stored = {}
-for plate in sorted(store.glob("*.ome.zarr")):
-    root = zarr.open_group(plate, mode="r")
-    for well in root.attrs["ome"]["plate"]["wells"]:
-        for field in root[well["path"]].attrs["ome"]["well"]["images"]:
-            a = root[f"{well['path']}/{field['path']}/0"]
-            for t in range(a.shape[0]):
-                for c in range(a.shape[1]):
-                    for z in range(a.shape[2]):
-                        stored[f"{plate.name}|{well['path']}/{field['path']}/{t}/{c}/{z}"] = list(digest(a[t, c, z]))
-print(json.dumps({"disk": disk, "stored": stored}))
-`;
+import {
+  compareStoreWithDisk,
+  expectEveryTiffStored,
+  type StoreVsDisk,
+} from "../helpers/store-vs-disk.js";
 
 describe("ResultStore fed by a real run through the relay", () => {
   const shared = inject("openhcs");
   let dir = "";
   let report: PythonStoreReport;
-  let compared: {
-    disk: Record<string, [string, string, string]>;
-    stored: Record<string, [string, string]>;
-  };
+  let compared: StoreVsDisk;
   const items: ResultItem[] = [];
   let store: ResultStore;
 
@@ -91,10 +61,7 @@ describe("ResultStore fed by a real run through the relay", () => {
     }
     await store.close();
     report = await readStoreWithPython(dir, store.listImages());
-    compared = await runPythonJson(COMPARE, {
-      args: [dir, `${shared.smallPlate}_openhcs`],
-      timeoutMs: 120_000,
-    });
+    compared = await compareStoreWithDisk(dir, `${shared.smallPlate}_openhcs`);
   }, 600_000);
 
   afterAll(async () => {
@@ -142,13 +109,6 @@ describe("ResultStore fed by a real run through the relay", () => {
   });
 
   it("holds, for every TIFF OpenHCS wrote, the same pixels in the plate of that step", () => {
-    expect(Object.keys(compared.disk).length).toBeGreaterThan(0);
-    for (const [key, [file, dtype, hash]] of Object.entries(compared.disk)) {
-      const matches = Object.entries(compared.stored).filter(([k]) => k.endsWith(`|${key}`));
-      expect(
-        matches.map(([, v]) => v),
-        file,
-      ).toContainEqual([dtype, hash]);
-    }
+    expectEveryTiffStored(compared);
   });
 });
