@@ -130,6 +130,19 @@ describe("decodePlane on buffers it must refuse", () => {
     expect(await decodeError("blosc", bytes, layout)).toContain("corrupt zstd stream");
   });
 
+  it("refuses a zstd frame that declares another size than its block", async () => {
+    const bytes = encoded(entry).slice();
+    const view = new DataView(bytes.buffer);
+    const frame = view.getUint32(16, true) + 4;
+    // Frame_Header_Descriptor: single segment, 2-byte Frame_Content_Size (value − 256) right after.
+    expect(view.getUint8(frame + 4) & 0xe3).toBe(0x60);
+    const declared = view.getUint16(frame + 5, true) + 256;
+    view.setUint16(frame + 5, declared - 256 + 2, true);
+    expect(await decodeError("blosc", bytes, layout)).toBe(
+      `plane encoding 'blosc': a zstd frame declares ${declared + 2} bytes, its block needs ${declared}`,
+    );
+  });
+
   it("never hangs, crashes or returns a wrong size on a byte flipped anywhere", async () => {
     // Blosc1 has no checksum: a flipped literal byte can decode to other pixels, but the result
     // is always exactly nbytes or an ERR_PLANE_DECODE.
