@@ -28,10 +28,12 @@ export interface Blosc1Header {
   readonly cbytes: number;
   /** Name of the compressor of the blocks (`"zstd"`, `"lz4"`, …) or `"code N"`. */
   readonly compressor: string;
+  /** The whole buffer is stored as it is after the header (no compressor runs). */
+  readonly stored: boolean;
 }
 
 /** Decompress `source` into all of `target` (exactly `target.length` bytes), or throw. */
-export type StreamDecompressor = (source: Uint8Array, target: Uint8Array) => void;
+export type StreamDecompressor = (source: Uint8Array, target: Uint8Array) => Promise<void> | void;
 
 const fail = (reason: string): PlaneDecodeError => new PlaneDecodeError("blosc", reason);
 
@@ -51,6 +53,7 @@ export function readBlosc1Header(bytes: Uint8Array): Blosc1Header {
     blocksize: view.getUint32(8, true),
     cbytes: view.getUint32(12, true),
     compressor: BLOSC1_COMPRESSORS[code] ?? `code ${code}`,
+    stored: (flags & FLAG_MEMCPYED) !== 0,
   };
   if (header.version < 1 || header.version > 2) {
     throw fail(`Blosc format version ${header.version} (this reader knows 1 and 2)`);
@@ -67,14 +70,14 @@ export function readBlosc1Header(bytes: Uint8Array): Blosc1Header {
  * Decode a whole Blosc1 buffer whose header says `header` (from {@link readBlosc1Header}).
  * `decompress` is called once per compressed stream of the header's compressor.
  */
-export function decodeBlosc1(
+export async function decodeBlosc1(
   bytes: Uint8Array,
   header: Blosc1Header,
   decompress: StreamDecompressor,
-): Uint8Array {
+): Promise<Uint8Array> {
   const { nbytes, blocksize, typesize, flags } = header;
   const out = new Uint8Array(nbytes);
-  if (flags & FLAG_MEMCPYED) {
+  if (header.stored) {
     if (bytes.byteLength !== HEADER_BYTES + nbytes) {
       throw fail(`stored buffer of ${bytes.byteLength} bytes for ${nbytes} decoded bytes`);
     }
@@ -111,7 +114,7 @@ export function decodeBlosc1(
       const source = bytes.subarray(at, at + csize);
       const into = staging.subarray(split * streamSize, (split + 1) * streamSize);
       if (csize === streamSize) into.set(source);
-      else decompress(source, into);
+      else await decompress(source, into);
       at += csize;
     }
     if (unshuffled !== undefined) unshuffleBytes(staging, target, typesize);

@@ -15,4 +15,5 @@ export * from "./relay-frames.js";
 export * from "./relay-stream.js";
 export * from "./plane-decode-error.js";
 export * from "./blosc1.js";
+export * from "./zstd-frame.js";
 export * from "./plane-encoding.js";

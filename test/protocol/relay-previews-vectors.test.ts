@@ -68,13 +68,13 @@ describe("previews delivery and fetch_plane vectors", () => {
     expect(() => decodeRelayMessage([head!])).toThrow(/field 'frames'/);
   });
 
-  it.each(["plane.json", "plane-blosc.json"])("%s decodes into the stated pixels", (name) => {
+  it.each(["plane.json", "plane-blosc.json"])("%s decodes into the stated pixels", async (name) => {
     const vector = load(name) as Vector;
     const message = decodeRelayMessage(frames(vector.frames_base64));
     if (message.type !== "plane") throw new Error("not a plane");
     expect(message.header).toEqual(vector.expected.header);
     expect(hex(message.data)).toBe(vector.expected.payload_hex);
-    const raw = decodePlane(message.header.encoding, message.data, {
+    const raw = await decodePlane(message.header.encoding, message.data, {
       nbytes: message.header.nbytes,
       dtype: message.header.dtype,
     });

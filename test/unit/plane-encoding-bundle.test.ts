@@ -20,7 +20,7 @@ describe("decodePlane bundled as the sidecar is (scripts/build-sidecar.mjs: esbu
       const encoded = new Uint8Array(readFileSync(process.argv[2]));
       const raw = readFileSync(process.argv[3]);
       const decoded = decodePlane("blosc", encoded, { nbytes: raw.length, dtype: "uint16" });
-      console.log(Buffer.compare(decoded, raw) === 0 ? "bit-exact" : "different");
+      console.log(Buffer.compare(await decoded, raw) === 0 ? "bit-exact" : "different");
     `;
     const outfile = join(work, "smoke.mjs");
     await build({

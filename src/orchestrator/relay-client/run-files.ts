@@ -124,7 +124,7 @@ export class RunFileSession {
       fetchPlaneMessage(executionId, id, seq, encoding),
     )) as DecodedPlane;
     const { header } = reply;
-    const data = decodePlane(header.encoding, reply.data, {
+    const data = await decodePlane(header.encoding, reply.data, {
       nbytes: header.nbytes,
       dtype: header.dtype,
     });
