@@ -76,3 +76,17 @@ def test_save_fetches_every_plane_and_writes_them_bit_exact(previewed, tmp_path)
     for key, plane in ours.items():
         on_disk = tifffile.imread(tiffs[(key.well, key.site, key.channel, key.z, key.timepoint)])
         assert np.array_equal(plane, on_disk), key
+
+
+def test_full_delivery_still_brings_every_plane_as_it_arrives(
+    server, orchestrator_options, tmp_path
+):
+    plate = make_plate(tmp_path / "plate", wells=("A01",))
+    assert RemoteOrchestrator(**orchestrator_options).delivery == "previews"  # the default
+    run = RemoteOrchestrator(**orchestrator_options, delivery="full").run_remote_pipeline(
+        str(plate), PIPELINE, CONFIG
+    )
+    assert run.wait(240) and run.status == "complete", run.exception(0)
+    listed, _ = run._sidecar.call("list_images", execution_id=run.execution_id)
+    assert len(listed["images"]) == 4
+    assert not any(image.get("on_server") for image in listed["images"]), "all stored already"

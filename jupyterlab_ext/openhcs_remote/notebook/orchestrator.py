@@ -45,10 +45,11 @@ class RemoteOrchestrator:
         Keep received images under this directory (default: a temporary one removed with the
         sidecar; :meth:`attach` refills it from the relay's spool).
     delivery
-        ``"full"`` (default): every plane crosses the link as it arrives. ``"previews"``: only
-        the 8-bit previews the relay makes on the server host cross; a plane crosses when it is
-        asked for (``run.images``, the viewer's full resolution, ``run.save``). For slow links
-        (docs/relay-stream-protocol.md §4.2).
+        ``"previews"`` (default): only the 8-bit previews the relay makes on the server host
+        cross the link; a plane crosses when it is asked for (``run.images``, the viewer's full
+        resolution, ``run.save``), Blosc-compressed (docs/relay-stream-protocol.md §4.2).
+        ``"full"``: every plane crosses as it arrives (a fast link, or ``on_image`` callbacks
+        that read every plane anyway).
     """
 
     def __init__(
@@ -61,7 +62,7 @@ class RemoteOrchestrator:
         timeout: float = 30.0,
         retries: int = 3,
         store_dir: str | os.PathLike[str] | None = None,
-        delivery: Literal["full", "previews"] = "full",
+        delivery: Literal["full", "previews"] = "previews",
     ) -> None:
         self.server_host = server_host
         self.server_port = int(server_port)
