@@ -5,11 +5,15 @@
  */
 import type { PlaneQuery, ResultPreview } from "../orchestrator/index.js";
 
-export class RemotePlanes {
-  private readonly items: ResultPreview[] = [];
+/** An image left on the server: its preview item without the preview's pixels. */
+export type RemotePlane = ResultPreview & { readonly preview: null };
 
+export class RemotePlanes {
+  private readonly items: RemotePlane[] = [];
+
+  /** Keep what locates `item`'s plane; its preview pixels went to the shim and are not held. */
   add(item: ResultPreview): void {
-    this.items.push(item);
+    this.items.push({ ...item, preview: null });
   }
 
   get size(): number {
@@ -17,7 +21,7 @@ export class RemotePlanes {
   }
 
   /** Every image, oldest first. */
-  all(): readonly ResultPreview[] {
+  all(): readonly RemotePlane[] {
     return this.items;
   }
 
@@ -25,7 +29,7 @@ export class RemotePlanes {
    * The newest image holding the plane `query` names: every coordinate the image has must match
    * (an image without a z is a stack of z-planes; a query without a step takes the newest step).
    */
-  find(query: PlaneQuery): ResultPreview | null {
+  find(query: PlaneQuery): RemotePlane | null {
     const wanted: [keyof PlaneQuery & keyof ResultPreview, unknown][] = [
       ["site", query.site],
       ["channel", query.channel],
@@ -33,7 +37,7 @@ export class RemotePlanes {
       ["timepoint", query.timepoint],
     ];
     for (let i = this.items.length - 1; i >= 0; i -= 1) {
-      const item = this.items[i] as ResultPreview;
+      const item = this.items[i] as RemotePlane;
       if (item.well !== query.well) continue;
       if (query.step != null && item.step !== query.step) continue;
       if (
