@@ -71,11 +71,15 @@ export function relayFrom(values: {
 
 /**
  * Counts what arrives, passes each item on (e.g. to `--out`), and draws the progress line with
- * the count: `[#####-----]  40%  2/5 wells  ETA 1 min 3 s  · 24 images`.
+ * the count and the bytes: `[#####-----]  40%  2/5 wells  ETA 1 min 3 s  · 24 images, 96.0 MiB
+ * at 11.4 MiB/s` (the rate tells a slow link from a slow run).
  */
 export class StreamedResults {
   images = 0;
   shapes = 0;
+  /** Pixel bytes received, and when the first arrived. */
+  bytes = 0;
+  private firstAt: number | null = null;
   private snapshot: RunProgressSnapshot | null = null;
   private lastLine = "";
   private lastDone = -1;
@@ -88,8 +92,11 @@ export class StreamedResults {
 
   /** The `onImage` hook. */
   readonly onImage = async (item: ResultItem): Promise<void> => {
-    if (item.kind === "image") this.images += 1;
-    else this.shapes += 1;
+    if (item.kind === "image") {
+      this.images += 1;
+      this.bytes += item.data.byteLength;
+      this.firstAt ??= performance.now();
+    } else this.shapes += 1;
     if (this.json) {
       emitJson({
         event: "image",
@@ -144,9 +151,19 @@ export class StreamedResults {
     return `, ${this.images} images${shapes} received${missing}${open}`;
   }
 
+  /** `, 96.0 MiB at 11.4 MiB/s` once pixels arrived. */
+  private received(): string {
+    if (this.firstAt === null || this.bytes === 0) return "";
+    const mib = this.bytes / 2 ** 20;
+    const seconds = (performance.now() - this.firstAt) / 1000;
+    return seconds < 0.5
+      ? `, ${mib.toFixed(1)} MiB`
+      : `, ${mib.toFixed(1)} MiB at ${(mib / seconds).toFixed(1)} MiB/s`;
+  }
+
   private draw(): void {
     if (this.snapshot === null) return;
-    const line = `${renderProgressLine(this.snapshot)}  · ${this.images} images`;
+    const line = `${renderProgressLine(this.snapshot)}  · ${this.images} images${this.received()}`;
     if (this.stream.isTTY) {
       if (line !== this.lastLine) this.stream.write(`\r${line}\u001b[K`);
     } else if (this.snapshot.wellsDone !== this.lastDone) {

@@ -78,7 +78,7 @@ describe("openhcs-remote run --relay against the real server and relay", () => {
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/complete in .*: 3 wells, 24 images received/);
     // On a pipe the progress line is printed once per finished well, with the image count.
-    expect(stderr).toMatch(/3\/3 wells .*· \d+ images/);
+    expect(stderr).toMatch(/3\/3 wells .*· \d+ images, [\d.]+ MiB/);
   });
 
   it("refuses --relay-key without --relay, and a key that is not Z85", async () => {
