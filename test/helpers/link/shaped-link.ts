@@ -12,7 +12,7 @@
  */
 import type { SpawnOptions } from "node:child_process";
 import { childScript } from "./child-scripts.js";
-import { inNamespace } from "./ip-command.js";
+import { inNamespace, ip } from "./ip-command.js";
 import {
   createNamespacePair,
   deleteLeftovers,
@@ -67,6 +67,8 @@ export interface ShapedLink {
   listening(): Promise<{ server: string[]; user: string[] }>;
   /** The user end's counters (what crossed the link, both ways). */
   userBytes(): Promise<DeviceBytes>;
+  /** Take the user end of the veth down (a partition: nothing crosses) or up again. */
+  setUserLink(up: boolean): Promise<void>;
   /** Push `bytes` each way and time `pings` ping-pongs through a proxy, for real. */
   measure(bytes?: number, pings?: number): Promise<LinkMeasurement>;
   /** Stop every process started here, then delete both namespaces (and anything left inside). */
@@ -125,6 +127,9 @@ export async function createShapedLink(options: ShapedLinkOptions): Promise<Shap
       return ready;
     },
     userBytes: () => deviceBytes(user),
+    async setUserLink(up) {
+      await ip("-n", user.ns, "link", "set", user.dev, up ? "up" : "down");
+    },
     listening: async () => ({
       server: await listeningSockets(server.ns),
       user: await listeningSockets(user.ns),
