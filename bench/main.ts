@@ -5,6 +5,7 @@
  */
 import { benchCodec } from "./codec.js";
 import { benchControl } from "./control.js";
+import { benchLink } from "./link.js";
 import { benchMeasurements } from "./measurements.js";
 import { benchPlanes } from "./planes.js";
 import { benchResultStore } from "./result-store.js";
@@ -13,6 +14,7 @@ import { benchStream } from "./stream.js";
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   codec: benchCodec,
   control: benchControl,
+  link: benchLink,
   stream: benchStream,
   store: benchResultStore,
   measurements: benchMeasurements,

@@ -27,6 +27,8 @@ export interface ResultCoordinates {
   readonly componentNames: Readonly<Record<string, string>>;
   /** The server-side path OpenHCS gave the item: an identity, not a readable file. */
   readonly path: string;
+  /** When the relay received it from OpenHCS (seconds since the epoch, the server's clock). */
+  readonly receivedAt?: number | undefined;
 }
 
 /** An image: raw little-endian, C-order pixels. */

@@ -74,6 +74,7 @@ function coordinates({
     components,
     componentNames: header.component_names,
     path: header.path,
+    receivedAt: header.received_at,
   };
 }
 
