@@ -34,7 +34,10 @@ export default tseslint.config(
         "error",
         { allowNumber: true, allowBoolean: true, allowNullish: true },
       ],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       // Interfaces are plain PascalCase; the I prefix is kept for Lumino tokens only (STYLE.md).
       "@typescript-eslint/naming-convention": [
         "error",

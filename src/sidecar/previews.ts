@@ -7,6 +7,7 @@
  * regular sample of at most {@link PERCENTILE_SAMPLE} values, which is what a preview needs and
  * keeps a 2048² float plane at a few milliseconds.
  */
+import type { PlanePreview } from "../orchestrator/index.js";
 import type { Dtype } from "../protocol/index.js";
 import { firstPlane, type Plane } from "./plane-values.js";
 
@@ -17,16 +18,7 @@ export const PREVIEW_HIGH_PERCENTILE = 99.9;
 export const PERCENTILE_SAMPLE = 1 << 18;
 
 /** A preview and what the widget needs to interpret it. */
-export interface Preview {
-  readonly width: number;
-  readonly height: number;
-  /** `[y, x]` of the plane it was made from. */
-  readonly sourceShape: readonly [number, number];
-  readonly valueMin: number;
-  readonly valueMax: number;
-  /** `width × height` bytes, row-major. */
-  readonly pixels: Uint8Array;
-}
+export type Preview = PlanePreview;
 
 /** Make the preview of an image's first plane; null when the image has no 2-D plane. */
 export function makePreview(

@@ -11,8 +11,10 @@ import {
   type RemoteOrchestrator,
   type RunProgressSnapshot,
   type ResultGap,
+  type PlanePreview,
   type ResultImage,
   type ResultItem,
+  type ResultPreview,
   ResultNotFoundError,
   ResultStore,
   type StoredPlane,
@@ -140,25 +142,8 @@ export class RunSession {
     const item = this.remote.all().find((candidate) => candidate.seq === seq);
     if (item === undefined || this.executionId === null) return;
     const { data } = await this.options.orchestrator.fetchPlane(this.executionId, seq);
-    const image: ResultImage = {
-      executionId: item.executionId,
-      seq: item.seq,
-      well: item.well,
-      site: item.site,
-      channel: item.channel,
-      z: item.z,
-      timepoint: item.timepoint,
-      step: item.step,
-      stepIndex: item.stepIndex,
-      components: item.components,
-      componentNames: item.componentNames,
-      path: item.path,
-      kind: "image",
-      shape: item.shape,
-      dtype: item.dtype,
-      data,
-    };
-    await (await this.writable()).put(image);
+    const { preview: _preview, nbytes: _nbytes, ...coordinates } = item;
+    await (await this.writable()).put({ ...coordinates, kind: "image", data });
   }
 
   /** The store, open for writing: the run's own while it goes, reopened after it ended. */
@@ -220,19 +205,7 @@ export class RunSession {
       if (item.kind === "image") {
         const preview = makePreview(item);
         if (preview !== null) {
-          await emit(
-            "preview",
-            {
-              ...itemWire(item),
-              width: preview.width,
-              height: preview.height,
-              source_shape: preview.sourceShape,
-              dtype: item.dtype,
-              value_min: preview.valueMin,
-              value_max: preview.valueMax,
-            },
-            preview.pixels,
-          );
+          await this.emitPreview(item, preview);
         }
       }
       try {
@@ -264,24 +237,32 @@ export class RunSession {
     }
   }
 
+  /** Send the shim an image's preview (made here, or by the relay in previews delivery). */
+  private async emitPreview(
+    item: ResultImage | ResultPreview,
+    preview: PlanePreview,
+  ): Promise<void> {
+    await this.options.emit(
+      "preview",
+      {
+        ...itemWire(item),
+        width: preview.width,
+        height: preview.height,
+        source_shape: preview.sourceShape,
+        dtype: item.dtype,
+        value_min: preview.valueMin,
+        value_max: preview.valueMax,
+      },
+      preview.pixels,
+    );
+  }
+
   /** A previews-delivery image: its preview goes out; the plane stays on the server until asked. */
-  private async receivePreview(item: Extract<ResultItem, { kind: "preview" }>): Promise<void> {
+  private async receivePreview(item: ResultPreview): Promise<void> {
     const { emit } = this.options;
     const { preview } = item;
     if (preview !== null) {
-      await emit(
-        "preview",
-        {
-          ...itemWire(item),
-          width: preview.width,
-          height: preview.height,
-          source_shape: preview.sourceShape,
-          dtype: item.dtype,
-          value_min: preview.valueMin,
-          value_max: preview.valueMax,
-        },
-        preview.pixels,
-      );
+      await this.emitPreview(item, preview);
     }
     this.remote.add(item);
     await emit("image_stored", {
