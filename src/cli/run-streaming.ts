@@ -3,6 +3,7 @@
  * images to the relay next to the server, receive them here, and count them in the progress line.
  */
 import {
+  type RelayDelivery,
   type RelayOptions,
   type ResultGap,
   type ResultItem,
@@ -18,6 +19,7 @@ export const DEFAULT_RELAY_STREAM_PORT = 5600;
 
 export const RELAY_OPTIONS = {
   relay: { type: "string" },
+  delivery: { type: "string" },
   "relay-key": { type: "string" },
   "relay-viewer-port": { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
@@ -26,7 +28,25 @@ export const RELAY_OPTIONS_HELP = `  --relay HOST:PORT      receive the result i
                          (openhcs-remote-server prints it: relay.stream_port; default 5600)
   --relay-key KEY        the relay's CURVE public key (relay.curve_public_key), if it has one
   --relay-viewer-port N  the relay's OpenHCS viewer port the run is pointed at
-                         (default: the port the relay names when asked)`;
+                         (default: the port the relay names when asked)
+  --delivery previews|full
+                         previews (default): each image crosses as its 8-bit preview and its
+                         pixels stay on the server (--out fetches each one, compressed);
+                         full: every image's pixels as it arrives, uncompressed`;
+
+/** `--delivery`: what crosses the link for each image; previews unless asked. */
+export function deliveryFrom(values: {
+  relay?: string | undefined;
+  delivery?: string | undefined;
+}): RelayDelivery {
+  const text = values.delivery;
+  if (text === undefined) return "previews";
+  if (values.relay === undefined) throw new UsageError("--delivery needs --relay HOST:PORT");
+  if (text !== "previews" && text !== "full") {
+    throw new UsageError(`--delivery must be previews or full, not '${text}'`);
+  }
+  return text;
+}
 
 /** The orchestrator's `relay` option from the command line; `null` without `--relay`. */
 export function relayFrom(values: {
@@ -92,11 +112,11 @@ export class StreamedResults {
 
   /** The `onImage` hook. */
   readonly onImage = async (item: ResultItem): Promise<void> => {
-    if (item.kind === "image") {
+    if (item.kind === "shapes") this.shapes += 1;
+    else {
       this.images += 1;
-      this.bytes += item.data.byteLength;
-      this.firstAt ??= performance.now();
-    } else this.shapes += 1;
+      this.received(item.kind === "image" ? item.data : (item.preview?.pixels ?? null));
+    }
     if (this.json) {
       emitJson({
         event: "image",
@@ -108,7 +128,7 @@ export class StreamedResults {
         channel: item.channel,
         z: item.z,
         step: item.step,
-        ...(item.kind === "image" ? { shape: item.shape, dtype: item.dtype } : {}),
+        ...(item.kind === "shapes" ? {} : { shape: item.shape, dtype: item.dtype }),
       });
     } else {
       this.draw();
@@ -151,8 +171,15 @@ export class StreamedResults {
     return `, ${this.images} images${shapes} received${missing}${open}`;
   }
 
+  /** Count pixels that crossed: an image's, a preview's, or a plane fetched after its preview. */
+  received(pixels: Uint8Array | null): void {
+    if (pixels === null) return;
+    this.bytes += pixels.byteLength;
+    this.firstAt ??= performance.now();
+  }
+
   /** `, 96.0 MiB at 11.4 MiB/s` once pixels arrived. */
-  private received(): string {
+  private receivedText(): string {
     if (this.firstAt === null || this.bytes === 0) return "";
     const mib = this.bytes / 2 ** 20;
     const seconds = (performance.now() - this.firstAt) / 1000;
@@ -163,7 +190,7 @@ export class StreamedResults {
 
   private draw(): void {
     if (this.snapshot === null) return;
-    const line = `${renderProgressLine(this.snapshot)}  · ${this.images} images${this.received()}`;
+    const line = `${renderProgressLine(this.snapshot)}  · ${this.images} images${this.receivedText()}`;
     if (this.stream.isTTY) {
       if (line !== this.lastLine) this.stream.write(`\r${line}\u001b[K`);
     } else if (this.snapshot.wellsDone !== this.lastDone) {

@@ -4,9 +4,20 @@ import { isAbsolute, resolve } from "node:path";
 import { emitJson, UsageError } from "./cli-support.js";
 import { ProgressBar } from "./progress-bar.js";
 import { openResultOutput, OUT_OPTION_HELP } from "./result-output.js";
-import { RELAY_OPTIONS, RELAY_OPTIONS_HELP, relayFrom, StreamedResults } from "./run-streaming.js";
+import {
+  deliveryFrom,
+  RELAY_OPTIONS,
+  RELAY_OPTIONS_HELP,
+  relayFrom,
+  StreamedResults,
+} from "./run-streaming.js";
 import { serverVerb } from "./verb.js";
-import { DEFAULT_CONFIG_CODE, formatDuration, type ResultItem } from "../orchestrator/index.js";
+import {
+  DEFAULT_CONFIG_CODE,
+  formatDuration,
+  imageFromPreview,
+  type ResultItem,
+} from "../orchestrator/index.js";
 import { writeRunMeasurements } from "./measurement-output.js";
 import { noteSubmitted, noteWells } from "./run-journal.js";
 
@@ -67,6 +78,7 @@ ${RELAY_OPTIONS_HELP}
       .filter((w) => w !== "");
     const json = values.json === true;
     orch.relay = relayFrom(values);
+    const delivery = deliveryFrom(values);
     const output =
       values.out === undefined
         ? undefined
@@ -82,7 +94,12 @@ ${RELAY_OPTIONS_HELP}
             if (item.stepIndex !== null && item.step !== null) {
               stepNames.set(item.stepIndex, item.step);
             }
-            await output.onImage(item);
+            if (item.kind !== "preview") return output.onImage(item);
+            // Previews delivery: the pixels are fetched (compressed) right behind the preview;
+            // awaited, so the stream waits for the disk and the link instead of piling up.
+            const { data } = await orch.fetchPlane(item.executionId, item.seq);
+            results?.received(data);
+            await output.onImage(imageFromPreview(item, data));
           };
     const results = orch.relay === null ? null : new StreamedResults(json, keep);
     const bar = results ?? new ProgressBar();
@@ -95,6 +112,7 @@ ${RELAY_OPTIONS_HELP}
         pipelineCode,
         configCode,
         configParams: wellFilter === undefined ? undefined : { well_filter: wellFilter },
+        delivery,
         onImage: results?.onImage ?? keep,
         onGap: results?.onGap,
         onSubmitted: (executionId) => {

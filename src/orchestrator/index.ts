@@ -18,7 +18,8 @@ export type {
   ResultItem,
   ResultShapes,
 } from "./result-image.js";
-export type { Dtype } from "../protocol/index.js";
+export { imageFromPreview } from "./result-image.js";
+export type { Dtype, RelayDelivery } from "../protocol/index.js";
 export type { StreamedRunOptions, StreamedRunOutcome } from "./streamed-run.js";
 export * from "./relay-client/index.js";
 export type { ExecuteRequest } from "./submission.js";

@@ -321,6 +321,7 @@ export class RemoteOrchestrator {
     if (this.relay === null) return { ...(await this.wait(executionId, request)), results: null };
     const stream = this.results(executionId, {
       signal: request.signal,
+      delivery: request.delivery,
       onGap: request.onGap ?? (() => undefined),
     });
     return followStreamedRun(

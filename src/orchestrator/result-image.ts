@@ -75,6 +75,12 @@ export interface ResultShapes extends ResultCoordinates {
   }[];
 }
 
+/** A preview's image at full resolution, once its pixels were fetched (`fetchPlane`). */
+export function imageFromPreview(item: ResultPreview, data: Uint8Array): ResultImage {
+  const { preview: _preview, nbytes: _nbytes, ...coordinates } = item;
+  return { ...coordinates, kind: "image", data };
+}
+
 /** Anything a run streams back. */
 export type ResultItem = ResultImage | ResultPreview | ResultShapes;
 

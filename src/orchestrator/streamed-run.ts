@@ -4,6 +4,7 @@
  * stream's end from the relay, which announces it after delivering everything it holds. A run the
  * relay never heard of (it streamed nothing) is not waited for beyond a short grace.
  */
+import type { RelayDelivery } from "../protocol/index.js";
 import { AbortedError } from "./orchestrator-errors.js";
 import type { ResultGap, ResultItem } from "./result-image.js";
 import type { ResultStream, ResultSummary } from "./relay-client/index.js";
@@ -11,6 +12,11 @@ import type { RunOutcome } from "./run-waiter.js";
 
 /** Callbacks and limits for the results of one run. */
 export interface StreamedRunOptions {
+  /**
+   * `"full"` (default here): every image's pixels as it arrives. `"previews"`: each image as its
+   * 8-bit preview, the pixels left on the server until `fetchPlane` (docs/relay-stream-protocol.md §4.2).
+   */
+  readonly delivery?: RelayDelivery | undefined;
   /** Called for each item, in seq order; a returned promise is awaited (backpressure). */
   readonly onImage?: ((item: ResultItem) => void | Promise<void>) | undefined;
   /** Called for each gap in the stream. */

@@ -15,6 +15,7 @@ import {
   type ResultImage,
   type ResultItem,
   type ResultPreview,
+  imageFromPreview,
   ResultNotFoundError,
   ResultStore,
   type StoredPlane,
@@ -142,8 +143,7 @@ export class RunSession {
     const item = this.remote.all().find((candidate) => candidate.seq === seq);
     if (item === undefined || this.executionId === null) return;
     const { data } = await this.options.orchestrator.fetchPlane(this.executionId, seq);
-    const { preview: _preview, nbytes: _nbytes, ...coordinates } = item;
-    await (await this.writable()).put({ ...coordinates, kind: "image", data });
+    await (await this.writable()).put(imageFromPreview(item, data));
   }
 
   /** The store, open for writing: the run's own while it goes, reopened after it ended. */

@@ -38,11 +38,13 @@ describe("openhcs-remote run --relay against the real server and relay", () => {
     plate = await ownPlate(shared.workDir, "results-cli-plate");
   });
 
-  it("streams the run to the relay and reports each image and the total", async () => {
+  it("with --delivery full streams every image's pixels and reports each image and the total", async () => {
     const { code, stdout, stderr } = await runCli([
       ...relayRunArgs(),
       "--config",
       config,
+      "--delivery",
+      "full",
       "--json",
     ]);
     expect(code, stderr).toBe(0);
@@ -60,6 +62,31 @@ describe("openhcs-remote run --relay against the real server and relay", () => {
       event: "complete",
       results: { delivered: 24, missing: 0, ended: true, status: "complete" },
     });
+  });
+
+  it("by default brings each image as its preview: the full plane's shape, no pixels", async () => {
+    const { code, stdout, stderr } = await runCli([
+      ...relayRunArgs(),
+      "--config",
+      config,
+      "--json",
+    ]);
+    expect(code, stderr).toBe(0);
+    const images = jsonLines(stdout).filter((event) => event.event === "image");
+    expect(images).toHaveLength(24);
+    for (const image of images) {
+      expect(image).toMatchObject({ kind: "preview", shape: [64, 64], dtype: "uint16" });
+    }
+  });
+
+  it("refuses a --delivery that is neither previews nor full, and one without --relay", async () => {
+    const bad = await runCli([...relayRunArgs(), "--delivery", "thumbnails"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--delivery must be previews or full, not 'thumbnails'/);
+    const base = ["run", "--server", "127.0.0.1:1", "--plate", "p", "--pipeline", config];
+    const orphan = await runCli([...base, "--delivery", "full"]);
+    expect(orphan.code).toBe(2);
+    expect(orphan.stderr).toMatch(/--delivery needs --relay/);
   });
 
   it("needs only --relay: the relay's welcome names the viewer port the run is routed to", async () => {
