@@ -7,6 +7,8 @@ the planes they need, bit-exact the TIFFs OpenHCS wrote.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import tifffile
@@ -60,9 +62,21 @@ def test_run_images_fetches_the_planes_bit_exact(previewed):
     assert fetched == ["A01"] * 4, "only what was asked for crossed"
 
 
-def test_save_fetches_every_plane_and_writes_them_bit_exact(previewed, tmp_path):
+def test_save_fetches_every_plane_and_writes_them_bit_exact(previewed, tmp_path, capsys):
     run, tiffs = previewed
+    listed, _ = run._sidecar.call("list_images", execution_id=run.execution_id)
+    on_server = [image for image in listed["images"] if image.get("on_server")]
+    assert on_server, "some planes are still on the server before the save"
+    capsys.readouterr()
     target = run.save(tmp_path / "saved")
+    # The fetch showed a progress bar, ending at every plane and byte it had to bring.
+    last = capsys.readouterr().err.rstrip("\n").split("\r")[-1]
+    mib = sum(int(np.prod(i["shape"])) * np.dtype(i["dtype"]).itemsize for i in on_server) / 2**20
+    assert re.search(
+        rf"saving run {run.execution_id} to .*: \[#{{20}}\] 100%  {len(on_server)}/{len(on_server)}"
+        rf" planes · {mib:.1f} MiB of {mib:.1f} MiB",
+        last,
+    ), last
     planes = 0
     for array_path in sorted(target.rglob("zarr.json")):
         node = zarr.open(str(array_path.parent), mode="r")

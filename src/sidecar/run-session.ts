@@ -27,6 +27,14 @@ import { RemotePlanes } from "./remote-planes.js";
 import { followResults } from "./result-source.js";
 import { errorWire, snapshotWire, itemWire } from "./wire.js";
 
+/** How far a {@link RunSession.fetchAll} got: planes and their full-resolution bytes. */
+export interface FetchProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}
+
 /** Sends one event of this run to the shim (the channel adds `run_key` and `execution_id`). */
 export type EmitRunEvent = (
   event: string,
@@ -122,14 +130,23 @@ export class RunSession {
   }
 
   /** Previews delivery: fetch every image the store lacks (before a save); returns how many. */
-  async fetchAll(onPlane?: (done: number, total: number) => void): Promise<number> {
+  async fetchAll(onPlane?: (progress: FetchProgress) => void): Promise<number> {
     const store = this.store;
     if (store === null) return 0;
     const stored = new Set(store.listImages().map((image) => image.seq));
     const missing = this.remote.all().filter((item) => !stored.has(item.seq));
-    for (const [index, item] of missing.entries()) {
+    const progress = {
+      done: 0,
+      total: missing.length,
+      bytesDone: 0,
+      bytesTotal: missing.reduce((sum, item) => sum + item.nbytes, 0),
+    };
+    onPlane?.({ ...progress });
+    for (const item of missing) {
       await this.fetchIntoStore(item.seq);
-      onPlane?.(index + 1, missing.length);
+      progress.done += 1;
+      progress.bytesDone += item.nbytes;
+      onPlane?.({ ...progress });
     }
     if (this.reopened !== null) {
       const reopened = this.reopened;

@@ -13,11 +13,15 @@ import {
   type StoredImage,
 } from "../orchestrator/index.js";
 import { BadRequestError, UnknownRunError } from "./sidecar-errors.js";
-import { RunSession } from "./run-session.js";
+import { LatestThrottle } from "./progress-throttle.js";
+import { RunSession, type FetchProgress } from "./run-session.js";
 import type { RelayDelivery } from "../protocol/index.js";
 import type { Frame, ShimChannel } from "./shim-channel.js";
 import { RequestSchema, type Endpoint, type Request, type RequestOf } from "./sidecar-requests.js";
 import { errorWire, itemWire, serverWire } from "./wire.js";
+
+/** At most this often a `request_progress` of a save (and always its last). */
+const SAVE_PROGRESS_INTERVAL_MS = 200;
 
 interface Outcome {
   readonly result: Record<string, unknown>;
@@ -42,7 +46,7 @@ export class SidecarService {
     const id = typeof frame.header.id === "number" ? frame.header.id : -1;
     const parsed = RequestSchema.safeParse(frame.header);
     const work = parsed.success
-      ? this.dispatch(parsed.data)
+      ? this.dispatch(parsed.data, id)
       : Promise.reject(
           new BadRequestError(
             parsed.error.issues[0]?.path.join(".") ?? "",
@@ -77,7 +81,19 @@ export class SidecarService {
     void this.channel.send({ type: "event", event: "warning", ...warning });
   };
 
-  private async dispatch(request: Request): Promise<Outcome> {
+  /** A long request's progress, before its reply: `request_progress` with the request's id. */
+  private progressOf(id: number): (fields: Record<string, unknown>) => void {
+    return (fields) => {
+      void this.channel.send({
+        type: "event",
+        event: "request_progress",
+        request_id: id,
+        ...fields,
+      });
+    };
+  }
+
+  private async dispatch(request: Request, id: number): Promise<Outcome> {
     switch (request.op) {
       case "connect": {
         const info = await this.orchestrator(request.server).connect();
@@ -103,7 +119,7 @@ export class SidecarService {
       case "list_images":
         return { result: { images: this.imagesOf(request.execution_id) } };
       case "save":
-        return this.save(request);
+        return this.save(request, this.progressOf(id));
       case "run_outputs":
         return this.runOutputs(request);
       case "fetch_run_output": {
@@ -167,7 +183,10 @@ export class SidecarService {
     return { result: { execution_id: request.execution_id, status: record.status } };
   }
 
-  private async save(request: RequestOf<"save">): Promise<Outcome> {
+  private async save(
+    request: RequestOf<"save">,
+    progress: (fields: Record<string, unknown>) => void,
+  ): Promise<Outcome> {
     const session = this.sessionOf(request.execution_id);
     if (
       await stat(request.path).then(
@@ -178,7 +197,19 @@ export class SidecarService {
       throw new BadRequestError("path", `${request.path} exists; save writes a new directory`);
     }
     // Previews delivery left the planes on the server: a save is a request for all of them.
-    await session.fetchAll();
+    const paced = new LatestThrottle<FetchProgress>(SAVE_PROGRESS_INTERVAL_MS, (state) => {
+      progress({
+        stage: "fetch",
+        planes_done: state.done,
+        planes_total: state.total,
+        bytes_done: state.bytesDone,
+        bytes_total: state.bytesTotal,
+      });
+    });
+    await session.fetchAll((state) => {
+      paced.push(state);
+    });
+    paced.flush();
     const store = this.store(request.execution_id);
     await cp(store.dir, request.path, { recursive: true, errorOnExist: true, force: false });
     return { result: { path: request.path } };

@@ -28,6 +28,7 @@ from .shim_errors import (
     OpenHCSRemoteError,
     error_from_wire,
 )
+from .transfer_progress import TransferProgress
 
 if TYPE_CHECKING:
     from .sidecar import SidecarProcess
@@ -180,7 +181,13 @@ class RemoteRun:
         ROI Manager and roifile open them).
         """
         target = Path(path).expanduser().resolve()
-        self._sidecar.call("save", execution_id=self._require_id(), path=str(target), timeout=None)
+        self._sidecar.call(
+            "save",
+            execution_id=self._require_id(),
+            path=str(target),
+            timeout=None,
+            on_progress=TransferProgress(f"saving run {self.execution_id} to {target}"),
+        )
         try:
             self._outputs.save(target)
         except OpenHCSRemoteError as error:

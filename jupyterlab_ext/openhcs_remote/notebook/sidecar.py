@@ -51,6 +51,7 @@ class SidecarProcess:
         self._pending: dict[int, Future[Reply]] = {}
         self._listeners: dict[str, EventListener] = {}
         self._global: list[EventListener] = []
+        self._progress: dict[int, Callable[[dict[str, Any]], None]] = {}
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL)
@@ -91,14 +92,25 @@ class SidecarProcess:
         """Whether the process is still running and the link open."""
         return not self._closed and self.process.poll() is None
 
-    def request(self, op: str, payload: bytes | None = None, **fields: Any) -> Future[Reply]:
-        """Send a request; the future resolves with ``(result, payload)`` or an error."""
+    def request(
+        self,
+        op: str,
+        payload: bytes | None = None,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
+        **fields: Any,
+    ) -> Future[Reply]:
+        """Send a request; the future resolves with ``(result, payload)`` or an error.
+
+        ``on_progress`` gets the request's ``request_progress`` events (on the reader thread).
+        """
         future: Future[Reply] = Future()
         with self._lock:
             if self._closed:
                 raise SidecarError(self._exit_message("the sidecar is not running"))
             request_id = next(self._ids)
             self._pending[request_id] = future
+            if on_progress is not None:
+                self._progress[request_id] = on_progress
         frame = encode_frame({"type": "request", "id": request_id, "op": op, **fields}, payload)
         try:
             with self._write_lock:
@@ -108,12 +120,20 @@ class SidecarProcess:
         except (BrokenPipeError, OSError, ValueError) as error:
             with self._lock:
                 self._pending.pop(request_id, None)
+                self._progress.pop(request_id, None)
             raise SidecarError(self._exit_message(f"cannot send {op!r}")) from error
         return future
 
-    def call(self, op: str, *, timeout: float | None = 60.0, **fields: Any) -> Reply:
+    def call(
+        self,
+        op: str,
+        *,
+        timeout: float | None = 60.0,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
+        **fields: Any,
+    ) -> Reply:
         """Send a request and wait for its reply (raises the error class of its code)."""
-        return self.request(op, **fields).result(timeout)
+        return self.request(op, on_progress=on_progress, **fields).result(timeout)
 
     def listen(self, run_key: str, listener: EventListener) -> Callable[[], None]:
         """Route the events of one run to ``listener`` (called on the reader thread)."""
@@ -153,12 +173,16 @@ class SidecarProcess:
         if header.get("type") == "reply":
             with self._lock:
                 future = self._pending.pop(int(header.get("id", -1)), None)
+                self._progress.pop(int(header.get("id", -1)), None)
             if future is None:
                 log.warning("sidecar reply to an unknown request: %s", header)
             elif header.get("ok"):
                 future.set_result((header.get("result") or {}, payload))
             else:
                 future.set_exception(error_from_wire(header.get("error") or {}))
+            return
+        if header.get("event") == "request_progress":
+            self._report_progress(header)
             return
         if header.get("event") == "ready" and not self.ready.done():
             self._colors = _palette(header, "channel_colors", ("#FFFFFF",))
@@ -171,6 +195,17 @@ class SidecarProcess:
                 target(header, payload)
             except Exception:
                 log.exception("sidecar event listener failed on %s", header.get("event"))
+
+    def _report_progress(self, header: dict[str, Any]) -> None:
+        request_id = header.get("request_id")
+        with self._lock:
+            callback = self._progress.get(request_id) if isinstance(request_id, int) else None
+        if callback is None:
+            return  # its request already has its reply, or never asked to hear
+        try:
+            callback(header)
+        except Exception:
+            log.exception("progress callback of request %s failed", request_id)
 
     def _read_stderr(self) -> None:
         assert self.process.stderr is not None
@@ -186,6 +221,7 @@ class SidecarProcess:
         with self._lock:
             self._closed = True
             pending, self._pending = self._pending, {}
+            self._progress.clear()
             listeners = list(self._listeners.items())
         error = SidecarError(self._exit_message(f"{reason} (exit code {code})"))
         if not self.ready.done():
