@@ -171,18 +171,21 @@ describe("<ohr-stack-viewer>", () => {
     expect(leftBlue()).toBeGreaterThan(0);
   });
 
-  it("fetches full resolution on demand and shows its exact values with the current contrast", async () => {
+  it("zooming in fetches full resolution by itself and shows its exact values with the current contrast", async () => {
     const source = fineDetailPlane("A01");
     const requests: PlaneCoordinates[] = [];
-    const fetchPlane: PlaneFetcher = (request) => {
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const fetchPlane: PlaneFetcher = async (request) => {
       requests.push(request);
+      await released;
       const plane: FullPlane = {
         width: source.width,
         height: source.height,
         dtype: "uint16",
         values: source.values,
       };
-      return Promise.resolve(plane);
+      return plane;
     };
     const viewer = await mountViewer([source], { fetchPlane });
     const max = deep<HTMLInputElement>(viewer, "ohr-channel-controls", '[data-channel="1"] .max');
@@ -190,26 +193,61 @@ describe("<ohr-stack-viewer>", () => {
     await userEvent.fill(min, "0");
     await userEvent.fill(max, "4000");
     max.dispatchEvent(new Event("change", { bubbles: true }));
+    await settle(viewer);
+    expect(requests, "nothing fetched at the whole-image view").toEqual([]);
     const frame = deep(viewer, "ohr-plane-canvas", ".frame");
     frame.focus();
     await userEvent.keyboard("+++++"); // 7.6×: one image column ≈ 5.7 canvas px
     await settle(viewer);
+    // Asked for by zooming alone; until it is there, the preview shows (it averaged the detail away).
+    expect(requests).toEqual([
+      { well: "A01", channel: 1, site: 1, z: 1, timepoint: 1, step: "normalize" },
+    ]);
+    expect(deep(viewer, ".full").textContent).toContain("Full resolution (zoomed in)");
+    expect(deep<HTMLInputElement>(viewer, ".full input").checked).toBe(true);
     const canvas = canvasOf(viewer);
     const columnStep = canvas.width / (source.width / 7.59375);
     const blueAt = (x: number): number => rgbAt(canvas, x / canvas.width, 0.5)[2] ?? -1;
     const near = [blueAt(100), blueAt(100 + columnStep)];
-    expect(Math.abs((near[0] ?? 0) - (near[1] ?? 0))).toBeLessThanOrEqual(2); // the preview averaged it away
-    await userEvent.click(deep(viewer, ".full input"));
-    await settle(viewer);
-    expect(requests).toEqual([
-      { well: "A01", channel: 1, site: 1, z: 1, timepoint: 1, step: "normalize" },
-    ]);
-    expect(deep(viewer, ".info").textContent).toContain("512×384 full resolution, uint16");
+    expect(Math.abs((near[0] ?? 0) - (near[1] ?? 0))).toBeLessThanOrEqual(2);
+    release();
+    await expect
+      .poll(async () => {
+        await settle(viewer);
+        return deep(viewer, ".info").textContent;
+      })
+      .toContain("512×384 full resolution, uint16");
     // Row 192 (the middle): even columns 1000 + 768, odd ones 1000 more; 0..4000 → 0..255.
     const values = [blueAt(100), blueAt(100 + columnStep)].sort((a, b) => a - b);
     expect(values[0]).toBeCloseTo((1768 / 4000) * 255, -0.5);
     expect(values[1]).toBeCloseTo((2768 / 4000) * 255, -0.5);
+    expect(requests).toHaveLength(1);
     await screenshot("stack-viewer-full-resolution", viewer);
+  });
+
+  it("fetches full resolution when asked at the whole-image view, and stays on the preview when switched off", async () => {
+    const source = fineDetailPlane("A01");
+    const requests: PlaneCoordinates[] = [];
+    const fetchPlane: PlaneFetcher = (request) => {
+      requests.push(request);
+      const { width, height, values } = source;
+      return Promise.resolve({ width, height, dtype: "uint16", values } satisfies FullPlane);
+    };
+    const viewer = await mountViewer([source], { fetchPlane });
+    await userEvent.click(deep(viewer, ".full input"));
+    await settle(viewer);
+    expect(requests).toHaveLength(1);
+    await expect.poll(() => deep(viewer, ".info").textContent).toContain("full resolution");
+    await userEvent.click(deep(viewer, ".full input")); // off, by choice
+    await settle(viewer);
+    const frame = deep(viewer, "ohr-plane-canvas", ".frame");
+    frame.focus();
+    await userEvent.keyboard("++");
+    await settle(viewer);
+    expect(deep<HTMLInputElement>(viewer, ".full input").checked).toBe(false);
+    expect(deep(viewer, ".full").textContent).not.toContain("zoomed in");
+    expect(deep(viewer, ".info").textContent).toContain("256×192 preview of 512×384");
+    expect(requests, "zooming does not override the user's choice").toHaveLength(1);
   });
 
   it("says why when full resolution cannot be fetched, and keeps showing the preview", async () => {

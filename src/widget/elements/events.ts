@@ -39,6 +39,11 @@ export interface PreviewDrawnDetail {
   readonly seq: number;
 }
 
+/** The plane canvas was zoomed (1 = the whole image fits). */
+export interface ZoomChangeDetail {
+  readonly zoom: number;
+}
+
 /** The user asked to cancel the run. */
 export interface CancelRequestDetail {
   readonly executionId: string;
@@ -58,18 +63,15 @@ export interface OhrEventMap {
   "ohr-cancel-request": CancelRequestDetail;
   "ohr-rerun-request": RerunRequestDetail;
   "ohr-preview-drawn": PreviewDrawnDetail;
+  "ohr-zoom-change": ZoomChangeDetail;
 }
 
+/** The same list as DOM event types, so `addEventListener` knows each detail. */
+type OhrCustomEvents = { [K in keyof OhrEventMap]: CustomEvent<OhrEventMap[K]> };
+
 declare global {
-  interface HTMLElementEventMap {
-    "ohr-well-select": CustomEvent<WellSelectDetail>;
-    "ohr-view-change": CustomEvent<ViewChangeDetail>;
-    "ohr-channel-toggle": CustomEvent<ChannelToggleDetail>;
-    "ohr-contrast-change": CustomEvent<ContrastChangeDetail>;
-    "ohr-cancel-request": CustomEvent<CancelRequestDetail>;
-    "ohr-rerun-request": CustomEvent<RerunRequestDetail>;
-    "ohr-preview-drawn": CustomEvent<PreviewDrawnDetail>;
-  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the list in
+  interface HTMLElementEventMap extends OhrCustomEvents {}
 }
 
 /** Dispatch an `ohr-*` event from `target`, bubbling and composed. */

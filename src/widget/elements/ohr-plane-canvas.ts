@@ -7,6 +7,7 @@ import { LitElement, css, html, type PropertyValues } from "lit";
 import { property, query, state } from "lit/decorators.js";
 import { defineElement } from "./define-element.js";
 import { themeStyles } from "./theme-styles.js";
+import { emit } from "./events.js";
 import { FIT, ZOOM_STEP, panBy, visibleRegion, zoomBy, type Viewport } from "../imaging/index.js";
 import type { RoiOutline } from "../state/index.js";
 
@@ -70,7 +71,7 @@ export class OhrPlaneCanvas extends LitElement {
 
   /** Back to the whole image. */
   resetView(): void {
-    this._viewport = FIT;
+    this.#setViewport(FIT);
   }
 
   override render(): unknown {
@@ -193,7 +194,14 @@ export class OhrPlaneCanvas extends LitElement {
   }
 
   #zoom(factor: number, at?: { x: number; y: number }): void {
-    this._viewport = zoomBy(this._viewport, factor, at);
+    this.#setViewport(zoomBy(this._viewport, factor, at));
+  }
+
+  /** Tell the viewer when the zoom changed: zooming in is a request for the full plane. */
+  #setViewport(viewport: Viewport): void {
+    const zoomed = viewport.zoom !== this._viewport.zoom;
+    this._viewport = viewport;
+    if (zoomed) emit(this, "ohr-zoom-change", { zoom: viewport.zoom });
   }
 
   #onKey(event: KeyboardEvent): void {

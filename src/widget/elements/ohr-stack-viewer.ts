@@ -2,7 +2,9 @@
  * `<ohr-stack-viewer>`: the selected well's images. Channels blended additively in their colours,
  * each with a toggle and contrast limits in source units; sliders for site, z, timepoint and
  * step; zoom and pan. "Full resolution" fetches the exact planes from the kernel (a task: aborted
- * and rerun when the plane changes) and shows them with the same contrast limits. "ROIs" draws
+ * and rerun when the plane changes) and shows them with the same contrast limits; zooming in on a
+ * plane larger than its preview turns it on by itself (a preview has nothing more to show), unless
+ * the user switched it off. "ROIs" draws
  * the outlines OpenHCS segmented on this site, for the channels shown, over the plane.
  */
 import { LitElement, html, nothing } from "lit";
@@ -23,7 +25,7 @@ import {
   resolveView,
 } from "../imaging/index.js";
 import { defineElement } from "./define-element.js";
-import type { ChannelToggleDetail, ContrastChangeDetail } from "./events.js";
+import type { ChannelToggleDetail, ContrastChangeDetail, ZoomChangeDetail } from "./events.js";
 import { formatPercent } from "./format.js";
 import type { ChannelControl } from "./ohr-channel-controls.js";
 import "./ohr-axis-sliders.js";
@@ -60,7 +62,9 @@ export class OhrStackViewer extends LitElement {
 
   @state() private _hidden: ReadonlySet<number | null> = new Set();
   @state() private _limits: ReadonlyMap<number | null, readonly [number, number]> = new Map();
-  @state() private _fullResolution = false;
+  /** The user's choice of full resolution; `null`: automatic (on while zoomed in). */
+  @state() private _fullChoice: boolean | null = null;
+  @state() private _zoom = 1;
   @state() private _showRois = false;
   /** Where ROIs come from; null: no ROI toggle. */
   @property({ attribute: false }) measurements: MeasurementSource | null = null;
@@ -97,7 +101,17 @@ export class OhrStackViewer extends LitElement {
 
   /** Whether full-resolution planes are being shown (or fetched). */
   get fullResolution(): boolean {
-    return this._fullResolution;
+    return this._fullChoice ?? (this._zoom > 1 && this.#previewsReduced());
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener("ohr-zoom-change", this.#onZoom);
+  }
+
+  override disconnectedCallback(): void {
+    this.removeEventListener("ohr-zoom-change", this.#onZoom);
+    super.disconnectedCallback();
   }
 
   override render(): unknown {
@@ -189,10 +203,10 @@ export class OhrStackViewer extends LitElement {
     return html`<label class="full">
         <input
           type="checkbox"
-          .checked=${this._fullResolution}
-          @change=${(e: Event) => (this._fullResolution = (e.target as HTMLInputElement).checked)}
+          .checked=${this.fullResolution}
+          @change=${(e: Event) => (this._fullChoice = (e.target as HTMLInputElement).checked)}
         />
-        Full resolution
+        Full resolution${this._fullChoice === null && this.fullResolution ? " (zoomed in)" : ""}
       </label>
       ${this.#full.render({
         pending: () => html`<span class="muted" role="status">loading full resolution…</span>`,
@@ -233,12 +247,23 @@ export class OhrStackViewer extends LitElement {
   }
 
   #fullArgs(): FullArgs | null {
-    if (!this._fullResolution || this.fetchPlane === null || this.well === "") return null;
+    if (!this.fullResolution || this.fetchPlane === null || this.well === "") return null;
     const view = this.#shownView();
     const present: PlaneSet = this.previews?.planeSet(this.well, view) ?? new Map();
     const channels = [...present.keys()].filter((c) => !this._hidden.has(c));
     return channels.length === 0 ? null : [this.well, view, channels];
   }
+
+  /** Whether the shown plane's previews are smaller than the plane (zooming reveals more). */
+  #previewsReduced(): boolean {
+    if (this.well === "") return false;
+    const set: PlaneSet = this.previews?.planeSet(this.well, this.#shownView()) ?? new Map();
+    return [...set.values()].some((p) => (p.sourceShape.at(-1) ?? p.width) > p.width);
+  }
+
+  readonly #onZoom = (event: CustomEvent<ZoomChangeDetail>): void => {
+    this._zoom = event.detail.zoom;
+  };
 
   /** The view asked for, resolved to values that exist and then to a plane the well has. */
   #shownView(): PlaneView {
