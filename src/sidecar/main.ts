@@ -21,17 +21,46 @@ for (const method of ["log", "info", "debug"] as const) {
   };
 }
 
-const { values } = parseArgs({
-  options: {
-    "parent-pid": { type: "string" },
-    "store-root": { type: "string" },
-    "keep-store": { type: "boolean", default: false },
-  },
-});
+const USAGE = `Usage: node sidecar.mjs --parent-pid PID --store-root DIR [--keep-store]
+
+The openhcs-remote sidecar: started by the notebook shim (openhcs_remote, in the Jupyter
+kernel), never by hand. It speaks framed JSON + binary on stdin/stdout
+(docs/sidecar-protocol.md) and exits when its parent process goes.
+
+  --parent-pid PID  exit when this process (the kernel) is gone (default: the parent)
+  --store-root DIR  where the runs' result stores live (removed at exit)
+  --keep-store      leave DIR in place at exit
+  --help            this text
+`;
+
+let values: {
+  "parent-pid"?: string;
+  "store-root"?: string;
+  "keep-store"?: boolean;
+  help?: boolean;
+};
+try {
+  ({ values } = parseArgs({
+    options: {
+      "parent-pid": { type: "string" },
+      "store-root": { type: "string" },
+      "keep-store": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  }));
+} catch (error) {
+  process.stderr.write(`sidecar: ${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help === true) {
+  process.stdout.write(USAGE); // asked by a person: no shim is reading frames
+
+  process.exit(0);
+}
 const parentPid = Number(values["parent-pid"] ?? process.ppid);
 const storeRoot = values["store-root"] ?? "";
 if (storeRoot === "" || !Number.isInteger(parentPid)) {
-  process.stderr.write("usage: sidecar --parent-pid PID --store-root DIR [--keep-store]\n");
+  process.stderr.write(USAGE);
   process.exit(2);
 }
 

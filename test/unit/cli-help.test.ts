@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
+import { REPO_ROOT } from "../helpers/python.js";
 
 describe("openhcs-remote --help", () => {
   it("lists the commands", async () => {
@@ -30,5 +33,25 @@ describe("openhcs-remote --help", () => {
     const { code, stderr } = await runCli(["launch"]);
     expect(code).toBe(2);
     expect(stderr).toContain("unknown command 'launch'");
+  });
+});
+
+describe("the sidecar's --help (it is started by the shim, but a person may look)", () => {
+  const sidecar = join(REPO_ROOT, "lib", "sidecar", "main.js");
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [sidecar, ...args], { encoding: "utf8", timeout: 10_000 });
+
+  it("explains its options and exits 0 without starting", () => {
+    const { status, stdout } = run(["--help"]);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^Usage: node sidecar\.mjs --parent-pid PID --store-root DIR/);
+    expect(stdout).toContain("--keep-store");
+  });
+
+  it("names an unknown option and exits 2", () => {
+    const { status, stderr } = run(["--bogus"]);
+    expect(status).toBe(2);
+    expect(stderr).toContain("Unknown option '--bogus'");
+    expect(stderr).toContain("Usage: node sidecar.mjs");
   });
 });
