@@ -68,7 +68,7 @@ class ClientServer:
         self._context = context
         self._sessions: dict[bytes, Session] = {}
         self._announcements: collections.deque[dict[str, Any]] = collections.deque(maxlen=1000)
-        self._previews = PreviewFrames()
+        self._previews = PreviewFrames(self.wake)
         self._local = threading.local()
         self._stop = threading.Event()
         self.bound_port: int | None = None
@@ -131,6 +131,7 @@ class ClientServer:
                     self._housekeeping(router)
                     next_housekeeping = time.monotonic() + 0.1
         finally:
+            self._previews.close()
             router.close(linger=0)
             wake.close(linger=0)
             if authenticator is not None:

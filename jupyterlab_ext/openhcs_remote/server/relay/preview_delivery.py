@@ -1,56 +1,101 @@
 """The frames of an item in ``previews`` delivery: the stored header plus the preview's bytes.
 
-The preview is made when a session first sends the item (not at ingest: OpenHCS's worker waits
-on the ingest, never on previews) and kept in a small cache, so sessions following the same run
-make each preview once.
+Previews are made on a worker thread, never on the thread that sends to clients (a 2048²
+uint16 plane takes ~27 ms, far more under load) nor at ingest (OpenHCS's worker waits on the
+ingest, never on previews). The send loop asks for an item's frames; until they are made it
+gets ``None`` and serves everything else, and the worker wakes it when they are ready. Made
+frames are kept in a small cache, so sessions following the same run make each preview once.
+NumPy releases the GIL for the array work, so the worker and the send loop run side by side.
 """
 
 from __future__ import annotations
 
 import collections
 import json
+import logging
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from openhcs_remote.server.relay import stream_frames as frames
 from openhcs_remote.server.relay.previews import make_preview
 
+logger = logging.getLogger(__name__)
 #: Previews kept (each at most 64 KiB of pixels): a credit window's worth for a few sessions.
 CACHE_ITEMS = 512
 
 
 class PreviewFrames:
-    """Make (and remember, bounded) the previews-delivery frames of stored items."""
+    """Make (on a worker thread) and remember, bounded, the previews-delivery frames of items.
 
-    def __init__(self, capacity: int = CACHE_ITEMS) -> None:
+    Parameters
+    ----------
+    on_ready
+        Called (from the worker thread) when frames asked for are made: wakes the send loop.
+    capacity
+        Items whose frames are kept.
+    """
+
+    def __init__(self, on_ready: Callable[[], None], capacity: int = CACHE_ITEMS) -> None:
+        self._on_ready = on_ready
         self._capacity = capacity
         self._cache: collections.OrderedDict[tuple[str, int], list[bytes]] = (
             collections.OrderedDict()
         )
+        self._pending: set[tuple[str, int]] = set()
         self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relay-previews")
 
     def frames(
         self, execution_id: str, seq: int, header: bytes, payload: bytes | memoryview
-    ) -> list[bytes]:
-        """Return the frames to send for item ``seq``: shapes items as stored, images previewed."""
+    ) -> list[bytes] | None:
+        """Return the frames to send for item ``seq``, or None while they are being made.
+
+        Shapes items go as stored; an image's preview is made once, after which ``on_ready``
+        is called and this returns its frames.
+        """
         key = (execution_id, seq)
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-        described = json.loads(header)
-        if described.get("kind") != "image":
-            return [header, payload] if payload else [header]
-        preview = make_preview(described["shape"], described["dtype"], payload)
-        if preview is None:
-            made = [frames.encode_json(frames.preview_item(described, None))]
-        else:
-            made = [
-                frames.encode_json(frames.preview_item(described, preview.metadata())),
-                preview.pixels,
-            ]
+            if key in self._pending:
+                return None
+            self._pending.add(key)
+        try:
+            self._worker.submit(self._make, key, header, payload)
+        except RuntimeError:  # shut down: the relay is stopping
+            with self._lock:
+                self._pending.discard(key)
+        return None
+
+    def close(self) -> None:
+        """Stop the worker (previews asked for and not yet made are dropped)."""
+        self._worker.shutdown(wait=False, cancel_futures=True)
+
+    def _make(self, key: tuple[str, int], header: bytes, payload: bytes | memoryview) -> None:
+        try:
+            made = _previewed(header, payload)
+        except Exception:  # a relay bug must not stall the stream: send the item without one
+            logger.exception("preview of run %s seq %d failed", *key)
+            made = [frames.encode_json(frames.preview_item(json.loads(header), None))]
         with self._lock:
+            self._pending.discard(key)
             self._cache[key] = made
             while len(self._cache) > self._capacity:
                 self._cache.popitem(last=False)
-        return made
+        self._on_ready()
+
+
+def _previewed(header: bytes, payload: bytes | memoryview) -> list[bytes]:
+    described = json.loads(header)
+    if described.get("kind") != "image":
+        return [header, payload] if payload else [header]
+    preview = make_preview(described["shape"], described["dtype"], payload)
+    if preview is None:
+        return [frames.encode_json(frames.preview_item(described, None))]
+    return [
+        frames.encode_json(frames.preview_item(described, preview.metadata())),
+        preview.pixels,
+    ]

@@ -77,15 +77,38 @@ class Session:
         self.credit_bytes -= message.size
 
     def next_message(self, spool: Spool, previews: PreviewFrames) -> Outgoing | None:
-        """Return the next item, gap or end for this session, taking runs in turn."""
+        """Return the next item, gap or end for this session, taking runs in turn.
+
+        Runs in ``previews`` delivery go first, and while one of them waits for a preview being
+        made nothing at full resolution goes either: a backlog of full-resolution planes never
+        queues ahead of a preview on the client's connection.
+        """
         subscriptions = list(self.subscriptions.values())
-        for step in range(len(subscriptions)):
-            subscription = subscriptions[(self.turn + step) % len(subscriptions)]
+        count = len(subscriptions)
+        # Stable: round-robin order within each kind, previews before full resolution.
+        order = sorted(
+            range(count),
+            key=lambda step: subscriptions[(self.turn + step) % count].delivery != "previews",
+        )
+        pending = False
+        for step in order:
+            subscription = subscriptions[(self.turn + step) % count]
+            if pending and subscription.delivery != "previews":
+                return None
             message = _next_in_run(spool, subscription, previews)
+            if message is PREVIEW_PENDING:
+                pending = True
+                continue
             if message is not None:
-                self.turn = (self.turn + step + 1) % len(subscriptions)
+                self.turn = (self.turn + step + 1) % count
                 return message
         return None
+
+
+#: What :func:`_next_in_run` returns while the preview at a previews cursor is being made.
+PREVIEW_PENDING = Outgoing([], Subscription("", 0), 0)
+#: Previews made ahead of a previews cursor, so the worker is busy while the last one is sent.
+PREVIEW_LOOKAHEAD = 4
 
 
 def _next_in_run(
@@ -97,6 +120,13 @@ def _next_in_run(
     found = spool.lookup(run, subscription.cursor)
     if found.kind == "item" and subscription.delivery == "previews":
         parts = previews.frames(run.execution_id, subscription.cursor, found.header, found.payload)
+        for seq in range(subscription.cursor + 1, subscription.cursor + 1 + PREVIEW_LOOKAHEAD):
+            ahead = spool.lookup(run, seq)
+            if ahead.kind != "item":
+                break
+            previews.frames(run.execution_id, seq, ahead.header, ahead.payload)
+        if parts is None:
+            return PREVIEW_PENDING
         return Outgoing(parts, subscription, subscription.cursor + 1)
     if found.kind == "item":
         parts = [found.header, found.payload] if found.payload else [found.header]

@@ -54,6 +54,10 @@ def _lock_directory(directory: Path) -> int:
 class Spool:
     """Thread-safe store of runs; one writer (the viewer thread), many readers.
 
+    Two locks: writers take ``_write_lock`` for a whole append and ``_lock`` only to change the
+    index; readers take only ``_lock``. So writing an 8 MiB image to disk (tens of ms) never
+    holds up the thread that sends to clients: they see the item once it is indexed.
+
     Parameters
     ----------
     directory
@@ -70,6 +74,7 @@ class Spool:
         self.segment_bytes = max(1 << 20, min(64 << 20, max_bytes // 16))
         self.fsync = fsync
         self._lock = threading.RLock()
+        self._write_lock = threading.RLock()  # always taken before ``_lock``, never inside it
         self._runs: dict[str, SpooledRun] = {}
         self._next_segment = 1
         self._next_order = 1
@@ -136,14 +141,14 @@ class Spool:
 
     def note_output_root(self, run: SpooledRun, root: str) -> None:
         """Remember where OpenHCS writes the run's outputs (kept in ``run.json``)."""
-        with self._lock:
+        with self._write_lock, self._lock:
             if run.output_root is None:
                 run.output_root = root
                 run.save_metadata()
 
     def reserve(self, run: SpooledRun, count: int) -> int:
         """Reserve seqs for ``count`` items before they are written; return the first."""
-        with self._lock:
+        with self._write_lock:
             first = run.reserved_through + 1
             self._append(run, RESERVE, first, first + count - 1, b"{}", b"")
             run.reserved_through = first + count - 1
@@ -161,37 +166,40 @@ class Spool:
 
         ``plane`` is its slot in the run's plane index (``plane_index.plane_entry``).
         """
-        with self._lock:
-            if plane is not None:
-                run.planes.write(seq, plane)
+        with self._write_lock:
             record = self._append(run, ITEM, seq, seq, header, payload)
-            run.segments[-1].add_item(record)
-            run.committed_through = seq
-            self._evict()
+            with self._lock:
+                if plane is not None:
+                    run.planes.write(seq, plane)
+                run.segments[-1].add_item(record)
+                run.committed_through = seq
+                self._evict()
 
     def give_up(self, run: SpooledRun, first: int, last: int) -> None:
         """Report reserved seqs ``first..last`` as lost (their write failed)."""
-        with self._lock:
+        with self._write_lock, self._lock:
             run.add_lost(first, last)
             run.committed_through = max(run.committed_through, last)
             run.save_metadata()
 
     def finish_batch(self, run: SpooledRun) -> None:
         """Make the batch durable as configured (``fsync`` or page cache)."""
-        if self.fsync and run.append_fd is not None:
-            os.fsync(run.append_fd)
+        with self._write_lock:
+            if self.fsync and run.append_fd is not None:
+                os.fsync(run.append_fd)
 
     def end_run(self, run: SpooledRun, status: str) -> None:
         """Mark the run over; clients get ``end`` after its last item."""
-        with self._lock:
+        with self._write_lock:
             if run.ended:
                 return
             body = json.dumps({"status": status}).encode()
             self._append(run, END, run.reserved_through, run.reserved_through, body, b"")
-            run.committed_through = run.reserved_through  # before ``ended``: readers skip the lock
-            run.ended, run.status = True, status
-            self._close_append(run)
-            run.save_metadata()
+            with self._lock:
+                run.committed_through = run.reserved_through  # before ``ended``: readers skip it
+                run.ended, run.status = True, status
+                self._close_append(run)
+                run.save_metadata()
 
     def lookup(self, run: SpooledRun, seq: int) -> Lookup:
         """Return what a client at cursor ``seq`` should get next."""
@@ -205,7 +213,7 @@ class Spool:
 
     def close(self) -> None:
         """Close every file and release the directory."""
-        with self._lock:
+        with self._write_lock, self._lock:
             for run in self._runs.values():
                 self._close_append(run)
                 run.planes.close()
@@ -224,19 +232,26 @@ class Spool:
         header: bytes,
         payload: bytes | memoryview,
     ) -> Record:
+        """Write one record (the caller holds ``_write_lock``); readers wait only for the roll."""
         payload_len = len(payload) if isinstance(payload, bytes) else payload.nbytes
-        if not run.segments or run.append_fd is None or run.segments[-1].size >= self.segment_bytes:
-            self._roll(run, seq_from)
-        segment = run.segments[-1]
+        with self._lock:
+            if (
+                not run.segments
+                or run.append_fd is None
+                or run.segments[-1].size >= self.segment_bytes
+            ):
+                self._roll(run, seq_from)
+            segment, descriptor = run.segments[-1], run.append_fd
+        assert descriptor is not None
         prefix = encode_prefix(kind, seq_from, seq_to, header, payload_len)
         record = Record(kind, seq_from, seq_to, segment.size, len(header), payload_len)
-        assert run.append_fd is not None
-        written = os.writev(run.append_fd, [prefix, header, payload])
+        written = os.writev(descriptor, [prefix, header, payload])
         if written != record.end - record.offset:  # a short write: finish it or fail loudly
             data = memoryview(b"".join([prefix, header, bytes(payload)]))[written:]
             while data:
-                data = data[os.write(run.append_fd, data) :]
-        segment.size = record.end
+                data = data[os.write(descriptor, data) :]
+        with self._lock:
+            segment.size = record.end
         return record
 
     def _roll(self, run: SpooledRun, first_seq: int) -> None:
