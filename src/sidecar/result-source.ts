@@ -3,7 +3,12 @@
  * time to the session (which awaits each, so a slow shim slows the relay down through its
  * credit window instead of growing memory here).
  */
-import type { RemoteOrchestrator, ResultGap, ResultItem } from "../orchestrator/index.js";
+import type {
+  RelayLinkChange,
+  RemoteOrchestrator,
+  ResultGap,
+  ResultItem,
+} from "../orchestrator/index.js";
 import type { RelayDelivery } from "../protocol/index.js";
 
 /** What to do with each item and each gap. */
@@ -12,6 +17,8 @@ export interface ResultHandlers {
   readonly fromSeq?: number;
   readonly onItem: (item: ResultItem) => Promise<void>;
   readonly onGap: (gap: ResultGap) => Promise<void>;
+  /** The relay went quiet, answered again, or was given up (at once, not in stream order). */
+  readonly onRelayLink?: (change: RelayLinkChange) => void;
   readonly delivery?: RelayDelivery;
 }
 
@@ -30,6 +37,7 @@ export async function followResults(
     fromSeq: handlers.fromSeq ?? 1,
     clientName: "openhcs-remote sidecar",
     delivery: handlers.delivery,
+    onRelayLink: handlers.onRelayLink,
     // Gaps come in stream order, between items; chaining keeps them in that order.
     onGap: (gap) => {
       gaps = gaps.then(() => handlers.onGap(gap));

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { isOhrError } from "../protocol/index.js";
 import {
+  DEFAULT_RELAY_LOST_AFTER_MS,
   type PlaneQuery,
   type RemoteOrchestrator,
   type RunProgressSnapshot,
@@ -25,7 +26,7 @@ import { makePreview } from "./previews.js";
 import { LatestThrottle } from "./progress-throttle.js";
 import { RemotePlanes } from "./remote-planes.js";
 import { followResults } from "./result-source.js";
-import { errorWire, snapshotWire, itemWire } from "./wire.js";
+import { errorWire, snapshotWire, itemWire, relayLinkWire } from "./wire.js";
 
 /** How far a {@link RunSession.fetchAll} got: planes and their full-resolution bytes. */
 export interface FetchProgress {
@@ -188,6 +189,9 @@ export class RunSession {
     try {
       const outcome = await orchestrator.wait(executionId, {
         signal,
+        // A partition of the link silences the server and the relay together: give the server
+        // the patience the relay stream has, so a link that heals in time loses nothing.
+        lostAfterMs: DEFAULT_RELAY_LOST_AFTER_MS,
         onProgress: (snapshot) => {
           progress.push(snapshot);
         },
@@ -247,6 +251,9 @@ export class RunSession {
         signal,
         onItem,
         onGap,
+        onRelayLink: (change) => {
+          void emit("relay_link", relayLinkWire(change));
+        },
         delivery: this.options.delivery ?? "full",
       });
     } catch (error) {

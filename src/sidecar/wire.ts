@@ -3,7 +3,12 @@
  * everything that crosses to Python and the browser is.
  */
 import { isOhrError } from "../protocol/index.js";
-import type { RunProgressSnapshot, ServerInfo, ResultCoordinates } from "../orchestrator/index.js";
+import type {
+  RelayLinkChange,
+  RunProgressSnapshot,
+  ServerInfo,
+  ResultCoordinates,
+} from "../orchestrator/index.js";
 
 /** An error as `{code, message, traceback}`; `traceback` is the server's, when it sent one. */
 export function errorWire(error: unknown): {
@@ -74,5 +79,15 @@ export function serverWire(info: ServerInfo): Record<string, unknown> {
       position: run.position,
     })),
     uptime_s: info.uptimeS,
+  };
+}
+
+/** A change of the link to the relay, for `relay_link` events. */
+export function relayLinkWire(change: RelayLinkChange): Record<string, unknown> {
+  return {
+    state: change.state,
+    address: change.address,
+    silent_ms: change.silentMs,
+    reason: change.reason,
   };
 }

@@ -89,6 +89,7 @@ def merged_traits(
         "images_received": earlier["images_received"] + later["images_received"],
         "gaps": [*earlier["gaps"], *later["gaps"]],
         "error": later["error"],
+        "relay_link": later.get("relay_link"),
         # A re-run of the re-run: the newest one is what the user watches.
         "rerun": later.get("rerun")
         or {"execution_id": later["execution_id"], "wells": list(later_wells)},

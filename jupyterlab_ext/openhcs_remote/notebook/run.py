@@ -81,6 +81,16 @@ class RemoteRun:
         return self.state.status
 
     @property
+    def relay_link(self) -> dict[str, Any] | None:
+        """The link to the relay while it is not well, else ``None`` (the relay answers).
+
+        ``{"state": "reconnecting", "address": "host:port", "silent_ms": 12040}`` while the
+        sidecar waits for a relay that went quiet (a partition, a restart): nothing is lost, the
+        relay keeps the images meanwhile. ``state`` is ``"lost"`` once it gave up (60 s).
+        """
+        return self.state.relay_link
+
+    @property
     def progress(self) -> RunProgress:
         """Overall fraction, wells done / failed / total, ETA, per-well state."""
         return self.state.progress

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -96,6 +97,9 @@ class RunState:
         self.layout: dict[str, int] | None = None
         self.layout_from_omero = False
         self.store_dir = ""
+        #: The link to the relay while it is not well (``relay_link`` events), else ``None``.
+        self._relay_link: dict[str, Any] | None = None
+        self._relay_link_at = 0.0
 
     @property
     def finished(self) -> bool:
@@ -119,13 +123,25 @@ class RunState:
             elif kind == "gap":
                 gap = {k: event[k] for k in ("from_seq", "to_seq", "reason")}
                 self.gaps.append(gap)
+            elif kind == "relay_link":
+                self._apply_relay_link(event)
             elif kind in RUN_ENDS:
                 self.status = RUN_ENDS[str(kind)].status
+                self._relay_link = None  # the run is over: nothing more to wait for
                 self.error = event.get("error")
                 if kind == "done":
                     self.progress = _completed(self.progress, self.wells_seen)
                 elif kind == "failed":
                     self.progress = _failed(self.progress, self.error)
+
+    @property
+    def relay_link(self) -> dict[str, Any] | None:
+        """``{state, address, silent_ms}`` while the relay is away (``reconnecting``) or given up.
+
+        ``silent_ms`` counts on from the sidecar's figure; ``None`` while the relay answers.
+        """
+        with self.lock:
+            return self._relay_link_now()
 
     def fail(self, error: dict[str, Any]) -> None:
         """Mark a run that could not even start (no sidecar, refused submission)."""
@@ -156,6 +172,25 @@ class RunState:
         )
         self.status = _PHASE_STATUS.get(str(snapshot.get("phase")), self.status)
         self._note_wells(list(self.progress.wells))
+
+    def _apply_relay_link(self, event: dict[str, Any]) -> None:
+        state = str(event.get("state"))
+        if state == "connected":
+            self._relay_link = None
+            return
+        self._relay_link = {
+            "state": state,
+            "address": str(event.get("address", "")),
+            "silent_ms": int(event.get("silent_ms") or 0),
+        }
+        self._relay_link_at = time.monotonic()
+
+    def _relay_link_now(self) -> dict[str, Any] | None:
+        link = self._relay_link
+        if link is None or link["state"] != "reconnecting":
+            return None if link is None else dict(link)
+        waited = round((time.monotonic() - self._relay_link_at) * 1000)
+        return {**link, "silent_ms": link["silent_ms"] + waited}
 
     def _apply_image(self, event: dict[str, Any]) -> None:
         self.images_received += 1
@@ -217,6 +252,7 @@ class RunState:
                 "images_received": self.images_received,
                 "gaps": list(self.gaps),
                 "error": self.error,
+                "relay_link": self._relay_link_now(),
                 "rerun": None,
             }
 

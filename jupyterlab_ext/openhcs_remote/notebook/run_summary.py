@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .run_state import RunState
 
 
@@ -14,6 +16,16 @@ def format_eta(seconds: float) -> str:
     return f"{int(seconds // 3600)} h {round(seconds % 3600 / 60)} min"
 
 
+def relay_link_text(link: dict[str, Any] | None) -> str:
+    """``"reconnecting to relay gpu:7779… (12 s)"``, as the widget says it; ``""``: it answers."""
+    if link is None:
+        return ""
+    address = link.get("address", "")
+    if link.get("state") == "reconnecting":
+        return f"reconnecting to relay {address}… ({round(int(link.get('silent_ms', 0)) / 1000)} s)"
+    return f"lost the relay {address}; no more images will arrive"
+
+
 def run_summary(state: RunState) -> str:
     """``<RemoteRun 3f2a…: running, 12/96 wells, ETA 4 min>``."""
     ident = f"{state.execution_id[:4]}…" if state.execution_id else "(not accepted yet)"
@@ -23,6 +35,9 @@ def run_summary(state: RunState) -> str:
         parts.append(f"{progress.wells_done}/{progress.wells_total} wells")
     if state.status in ("running", "compiling") and progress.eta_s is not None:
         parts.append(f"ETA {format_eta(progress.eta_s)}")
+    link = relay_link_text(state.relay_link)
+    if link:
+        parts.append(link)
     if state.error:
         parts.append(str(state.error.get("message", "")).splitlines()[0][:120])
     return f"<RemoteRun {ident}: {', '.join(parts)}>"

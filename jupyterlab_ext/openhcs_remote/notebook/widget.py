@@ -46,6 +46,7 @@ class _RunTraits(HasTraits):
     images_received = Int(0).tag(sync=True)
     gaps = List().tag(sync=True)
     error = Dict(allow_none=True, default_value=None).tag(sync=True)
+    relay_link = Dict(allow_none=True, default_value=None).tag(sync=True)
     rerun = Dict(allow_none=True, default_value=None).tag(sync=True)
     selected_well = Unicode("").tag(sync=True)
     view = Dict({"site": None, "z": None, "timepoint": None, "step": None}).tag(sync=True)

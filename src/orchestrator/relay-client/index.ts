@@ -6,7 +6,18 @@
  */
 export type { RelayEndpoint, RelayReply } from "./relay-session.js";
 export { DEFAULT_RELAY_VIEWER_PORT, askRelayViewerPort, askRelayWelcome } from "./relay-welcome.js";
-export { ResultStream, type ResultStreamOptions, type ResultSummary } from "./result-stream.js";
+export {
+  RelayLinkWatch,
+  type RelayLinkChange,
+  type RelayLinkReason,
+  type RelayLinkState,
+} from "./relay-link.js";
+export {
+  DEFAULT_RELAY_LOST_AFTER_MS,
+  ResultStream,
+  type ResultStreamOptions,
+  type ResultSummary,
+} from "./result-stream.js";
 export type { RunEndStatus } from "./run-cursor.js";
 export { isResultGap } from "./to-result-item.js";
 export {

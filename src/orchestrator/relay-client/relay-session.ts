@@ -38,6 +38,7 @@ import {
   RelayUnreachableError,
   type StreamPlace,
 } from "./result-stream-errors.js";
+import { RelayLinkWatch, type RelayLinkChange, type RelayLinkReason } from "./relay-link.js";
 
 /** The relay's stream socket, as the `ready` event's `relay` object gives it. */
 export interface RelayEndpoint {
@@ -75,6 +76,8 @@ export interface RelaySessionHandler {
   onFailure(error: Error): void;
   /** An answer to a request; sessions that send none need not listen. */
   onReply?(reply: RelayReply): void;
+  /** The link to the relay changed (lost, back, given up); sessions need not listen. */
+  onLink?(change: RelayLinkChange): void;
   /** Where the stream stands, for error messages. */
   place(): StreamPlace;
 }
@@ -105,6 +108,7 @@ export class RelaySession {
   private heartbeatMs = 1000;
   private sessionTimeoutMs = 30_000;
   private limits: RelayFrameLimits = DEFAULT_RELAY_FRAME_LIMITS;
+  private readonly link: RelayLinkWatch;
 
   constructor(
     readonly endpoint: RelayEndpoint,
@@ -113,6 +117,7 @@ export class RelaySession {
   ) {
     const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
     this.address = `${host}:${endpoint.port}`;
+    this.link = new RelayLinkWatch(this.address, (change) => handler.onLink?.(change));
   }
 
   /** Whether a session is open (its `welcome` arrived and nothing since says it is gone). */
@@ -185,10 +190,14 @@ export class RelaySession {
       });
   }
 
-  private hello(): void {
+  /** Say hello (again); `lost` says why an open session is given up. */
+  private hello(lost?: RelayLinkReason): void {
     this.nonce += 1;
     // The relay's patience budget (lostAfterMs) runs from when the session was lost.
-    if (this.isOpen) this.waitingSince = Date.now();
+    if (this.isOpen) {
+      this.waitingSince = Date.now();
+      if (lost !== undefined) this.link.lost(lost, this.lastHeard);
+    }
     this.isOpen = false;
     this.helloSentAt = Date.now();
     this.send(helloMessage(this.nonce, this.timing.clientName));
@@ -235,7 +244,9 @@ export class RelaySession {
       case "heartbeat":
         // Only a relay never welcomed us means a restart: heartbeats of the old one can still
         // be queued behind the new welcome (ZeroMQ fair-queues the old and new connections).
-        if (this.isOpen && !this.incarnations.includes(message.incarnation)) this.hello();
+        if (this.isOpen && !this.incarnations.includes(message.incarnation)) {
+          this.hello("restarted");
+        }
         break;
       case "pong":
         break;
@@ -250,7 +261,9 @@ export class RelaySession {
         } else if (message.code === "ERR_NO_SESSION") {
           // The relay lost our session (it restarted, or timed us out). While a hello is on its
           // way, more of these are expected: answer them at most once per heartbeat interval.
-          if (this.isOpen || Date.now() - this.helloSentAt >= this.heartbeatMs) this.hello();
+          if (this.isOpen || Date.now() - this.helloSentAt >= this.heartbeatMs) {
+            this.hello("no_session");
+          }
         } else {
           this.fail(
             new RelayRefusedError(
@@ -300,6 +313,7 @@ export class RelaySession {
     }
     this.isOpen = true;
     this.sessions += 1;
+    this.link.welcomed();
     this.handler.onWelcome(welcome);
   }
 
@@ -311,7 +325,7 @@ export class RelaySession {
     if (late || this.socket === null) return;
     const silence = SILENT_HEARTBEATS * this.heartbeatMs;
     if (this.isOpen && now - this.lastHeard > silence) {
-      this.hello();
+      this.hello("silent");
     } else if (!this.isOpen) {
       const budget = this.sessions === 0 ? this.timing.connectTimeoutMs : this.timing.lostAfterMs;
       if (now - this.waitingSince > budget) {
@@ -331,6 +345,7 @@ export class RelaySession {
   private fail(error: Error): void {
     if (this.socket === null) return;
     this.close();
+    this.link.failed(this.lastHeard);
     this.handler.onFailure(error);
   }
 }

@@ -22,11 +22,15 @@ import {
   type Welcome,
 } from "../../protocol/index.js";
 import { CreditWindow, type CreditGrant } from "./credit-window.js";
+import type { RelayLinkChange } from "./relay-link.js";
 import { RelaySession, type RelayEndpoint, type StreamMessage } from "./relay-session.js";
 import type { ResultGap, ResultItem } from "../result-image.js";
 import { RelayProtocolError, type StreamPlace } from "./result-stream-errors.js";
 import { CursorFault, RunCursor, type RunEndStatus } from "./run-cursor.js";
 import { toResultItem } from "./to-result-item.js";
+
+/** How long a stream waits for a relay that went away, unless told otherwise. */
+export const DEFAULT_RELAY_LOST_AFTER_MS = 60_000;
 
 /** Options of {@link ResultStream}. */
 export interface ResultStreamOptions {
@@ -36,13 +40,18 @@ export interface ResultStreamOptions {
   readonly signal?: AbortSignal | undefined;
   /** Called for each gap, in stream order, when the consumer reaches it. */
   readonly onGap?: ((gap: ResultGap) => void) | undefined;
+  /**
+   * Called when the relay goes quiet (`reconnecting`, with its address and since when), answers
+   * again (`connected`), or the stream gives up on it (`lost`), as soon as the session sees it.
+   */
+  readonly onRelayLink?: ((change: RelayLinkChange) => void) | undefined;
   /** Credit window: messages in flight; default 64 (the relay clips at 256). */
   readonly creditItems?: number | undefined;
   /** Credit window in bytes; default 128 MiB (the relay clips at 256 MiB). */
   readonly creditBytes?: number | undefined;
   /** Budget of the first `welcome`; default 10 000 ms. */
   readonly connectTimeoutMs?: number | undefined;
-  /** How long the relay may stay away once connected; default 60 000 ms. */
+  /** How long the relay may stay away once connected; default {@link DEFAULT_RELAY_LOST_AFTER_MS}. */
   readonly lostAfterMs?: number | undefined;
   readonly clientName?: string | undefined;
   /**
@@ -127,7 +136,7 @@ export class ResultStream<
       endpoint,
       {
         connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-        lostAfterMs: options.lostAfterMs ?? 60_000,
+        lostAfterMs: options.lostAfterMs ?? DEFAULT_RELAY_LOST_AFTER_MS,
         clientName: options.clientName ?? "openhcs-remote (TypeScript)",
       },
       {
@@ -139,6 +148,9 @@ export class ResultStream<
         },
         onFailure: (error) => {
           this.stop(error);
+        },
+        onLink: (change) => {
+          options.onRelayLink?.(change);
         },
         place: () => this.place(),
       },

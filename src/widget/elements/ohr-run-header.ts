@@ -1,8 +1,9 @@
 /**
- * `<ohr-run-header>`: what the run is doing. Server and state, overall progress, wells by state,
- * ETA and a ticking elapsed time, cancel, re-running the wells that did not finish (the re-run's
- * wells then show in this run's grid), and every problem in full: the server's traceback
- * (folded), failed wells with their errors, and relay gaps (images that will never arrive).
+ * `<ohr-run-header>`: what the run is doing. Server and state (and the relay while it is away),
+ * overall progress, wells by state, ETA and a ticking elapsed time, cancel, re-running the wells
+ * that did not finish (the re-run's wells then show in this run's grid), and every problem in
+ * full: the server's traceback (folded), failed wells with their errors, and relay gaps (images
+ * that will never arrive).
  */
 import { LitElement, html, nothing } from "lit";
 import { property } from "lit/decorators.js";
@@ -16,6 +17,7 @@ import {
   TRAITS,
   WELL_STATES,
   type RelayGap,
+  type RelayLink,
   type RunError,
   type RunProgress,
   type RunStatus,
@@ -27,6 +29,7 @@ import { emit } from "./events.js";
 import { defineElement } from "./define-element.js";
 import { formatDuration, formatPercent, plural } from "./format.js";
 import "./ohr-progress-bar.js";
+import "./ohr-relay-status.js";
 import { headerStyles } from "./ohr-run-header-styles.js";
 import { wellStateStyles, themeStyles } from "./theme-styles.js";
 
@@ -52,6 +55,8 @@ export class OhrRunHeader extends LitElement {
   @property({ attribute: false }) wells: Readonly<Record<string, WellProgress>> = {};
   @property({ attribute: false }) error: RunError | null = null;
   @property({ attribute: false }) gaps: readonly RelayGap[] = [];
+  /** The relay while it is away (`reconnecting`) or given up; `null` while it answers. */
+  @property({ attribute: false }) relayLink: RelayLink | null = null;
   @property({ type: Number, attribute: "images-received" }) imagesReceived = 0;
   @property({ attribute: false }) cancelState: CancelState = CANCEL_IDLE;
   /** The run re-running this one's unfinished wells, once there is one. */
@@ -88,6 +93,7 @@ export class OhrRunHeader extends LitElement {
     return html`
       <div class="top">
         <span class="status status-${this.status}" role="status">${STATUS_TEXT[this.status]}</span>
+        <ohr-relay-status .link=${this.relayLink}></ohr-relay-status>
         <span class="where">
           ${this.server === "" ? nothing : html`<span title="execution server">${this.server}</span>`}
           ${this.executionId === "" ? nothing : html`<span class="muted">run ${this.executionId}</span>`}

@@ -17,6 +17,7 @@ import {
   type PlaneView,
   type PlateLayout,
   type RelayGap,
+  type RelayLink,
   type RunError,
   type RunProgress,
   type RunStatus,
@@ -79,6 +80,7 @@ export class OhrRunView extends LitElement {
   @property({ type: Number, attribute: false }) imagesReceived = 0;
   @property({ attribute: false }) gaps: readonly RelayGap[] = [];
   @property({ attribute: false }) error: RunError | null = null;
+  @property({ attribute: false }) relayLink: RelayLink | null = null;
   @property({ attribute: "selected-well" }) selectedWell = "";
   @property({ attribute: false }) view: PlaneView = TRAITS.view.empty;
   @property({ attribute: false }) previews: PreviewCache | null = null;
@@ -170,6 +172,7 @@ export class OhrRunView extends LitElement {
         .wells=${this.wells}
         .error=${this.error}
         .gaps=${this.gaps}
+        .relayLink=${this.relayLink}
         .imagesReceived=${this.imagesReceived}
         .cancelState=${this.cancelState}
         .rerun=${this.rerun}

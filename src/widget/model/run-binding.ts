@@ -40,6 +40,7 @@ const PROPERTY: Readonly<Record<TraitName, keyof OhrRunView>> = {
   images_received: "imagesReceived",
   gaps: "gaps",
   error: "error",
+  relay_link: "relayLink",
   rerun: "rerun",
   selected_well: "selectedWell",
   view: "view",

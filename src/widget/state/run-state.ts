@@ -99,6 +99,14 @@ export const RunErrorSchema = z.looseObject({
 });
 export type RunError = z.infer<typeof RunErrorSchema>;
 
+/** The link to the relay while it is not well: away (`reconnecting`) or given up (`lost`). */
+export const RelayLinkSchema = z.looseObject({
+  state: z.enum(["reconnecting", "lost"]),
+  address: name,
+  silent_ms: z.catch(z.number().check(z.minimum(0)), 0),
+});
+export type RelayLink = z.infer<typeof RelayLinkSchema>;
+
 /** The run that re-runs this one's unfinished wells, shown in this run's grid. */
 export const RerunSchema = z.looseObject({
   execution_id: name,
@@ -161,6 +169,7 @@ export const TRAITS = {
   images_received: { schema: count, empty: 0 },
   gaps: { schema: z.array(GapSchema).check(z.maxLength(MAX_AXIS_VALUES)), empty: [] as RelayGap[] },
   error: { schema: z.nullable(RunErrorSchema), empty: null as RunError | null },
+  relay_link: { schema: z.nullable(RelayLinkSchema), empty: null as RelayLink | null },
   rerun: { schema: z.nullable(RerunSchema), empty: null as RerunInfo | null },
   selected_well: { schema: name, empty: "" },
   view: {
@@ -182,6 +191,7 @@ export interface OhrRunState {
   images_received: number;
   gaps: RelayGap[];
   error: RunError | null;
+  relay_link: RelayLink | null;
   rerun: RerunInfo | null;
   selected_well: string;
   view: PlaneView;

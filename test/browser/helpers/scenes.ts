@@ -111,6 +111,8 @@ export function runningState(overrides: Partial<OhrRunState> = {}): Partial<OhrR
     images_received: 4,
     gaps: [],
     error: null,
+    relay_link: null,
+    rerun: null,
     selected_well: "",
     view: { site: null, z: null, timepoint: null, step: null },
     ...overrides,
