@@ -37,6 +37,8 @@ export interface ContrastChangeDetail {
 export interface PreviewDrawnDetail {
   readonly well: string;
   readonly seq: number;
+  /** The newest preview of the well held when drawn (the link bench: drawn after the last). */
+  readonly newest: number;
 }
 
 /** The user asked to cancel the run. */
