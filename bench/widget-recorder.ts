@@ -5,11 +5,15 @@
  * milliseconds, the same clock as the relay's `time.time()` on this host.
  */
 
-/** Our widget drew a well's thumbnail from previews up to `seq` of run `exec`. */
+/**
+ * Our widget drew a well's thumbnail from previews up to `seq` of run `exec`, the well's newest
+ * preview then being `newest`.
+ */
 export interface DrawnRecord {
   readonly exec: string;
   readonly well: string;
   readonly seq: number;
+  readonly newest: number;
   readonly t: number;
 }
 
@@ -44,10 +48,12 @@ export function installRecorder(): void {
     "ohr-preview-drawn",
     (event) => {
       const t = Date.now();
-      const { well, seq } = (event as CustomEvent<{ well: string; seq: number }>).detail;
+      const { well, seq, newest } = (
+        event as CustomEvent<{ well: string; seq: number; newest: number }>
+      ).detail;
       // Seen from the document, the event's target is the outermost host: <ohr-run-view>.
       const view = event.target as { executionId?: string } | null;
-      records.drawn.push({ exec: view?.executionId ?? "", well, seq, t });
+      records.drawn.push({ exec: view?.executionId ?? "", well, seq, newest, t });
     },
     true,
   );

@@ -126,11 +126,11 @@ describe("<ohr-plate-grid>", () => {
       const { content, pixels } = previewOf(plane, i + 1);
       previews.add(parsePreview(content, [new DataView(pixels.buffer)]));
     });
-    const drawn: { well: string; seq: number }[] = [];
+    const drawn: { well: string; seq: number; newest: number }[] = [];
     grid.addEventListener("ohr-preview-drawn", (e) => drawn.push(e.detail));
     grid.previewsVersion = previews.version;
     await settle(grid);
-    expect(drawn).toEqual([{ well: "A01", seq: 2 }]);
+    expect(drawn).toEqual([{ well: "A01", seq: 2, newest: 2 }]);
     // The 64 × 48 plane is fitted into a square thumbnail: quadrants around its centre.
     const c = canvas.width / 2;
     expect(pixel(canvas, c - 10, c - 8).slice(0, 3)).toEqual([0, 255, 255]); // DAPI + GFP
@@ -138,5 +138,13 @@ describe("<ohr-plate-grid>", () => {
     expect(pixel(canvas, c - 10, c + 8).slice(0, 3)).toEqual([0, 0, 255]); // DAPI
     expect(pixel(canvas, c + 10, c + 8).slice(0, 3)).toEqual([0, 0, 0]);
     await screenshot("plate-grid-96-thumbnail", grid);
+    // A later site redraws the thumbnail (still site 1) and says the well's newest preview.
+    const [later] = quadrantPlanes("A01", { site: 2 });
+    if (later === undefined) throw new Error("no plane");
+    const { content, pixels } = previewOf(later, 3);
+    previews.add(parsePreview(content, [new DataView(pixels.buffer)]));
+    grid.previewsVersion = previews.version;
+    await settle(grid);
+    expect(drawn.at(-1)).toEqual({ well: "A01", seq: 2, newest: 3 });
   });
 });

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { REPO_ROOT } from "./python.js";
 
 export const CLI = join(REPO_ROOT, "lib", "cli", "main.js");
-const TEST_JOURNAL = join(tmpdir(), "openhcs-remote-test-journal");
+/** Where CLI runs in tests keep their run journal: a temporary folder, not the user's home. */
+export const TEST_JOURNAL = join(tmpdir(), "openhcs-remote-test-journal");
 
 /** Exit code and output of one CLI run. */
 export interface CliResult {
@@ -28,7 +29,6 @@ export function runCli(
     const [command = process.execPath, ...rest] = [...launcher, process.execPath, CLI, ...args];
     const child = spawn(command, rest, {
       cwd: REPO_ROOT,
-      // The run journal of CLI runs in tests goes to a temporary folder, not the user's home.
       env: { ...process.env, OPENHCS_REMOTE_STATE_DIR: TEST_JOURNAL, ...env },
     });
     let stdout = "";

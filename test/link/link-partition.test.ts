@@ -4,150 +4,50 @@
  * server keeps working, then comes back. Every image's preview arrives once, in order, none lost
  * and none doubled; the relay kept them in its spool meanwhile.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI } from "../helpers/cli.js";
-import { createShapedLink, requireLink, type ShapedLink } from "../helpers/link/index.js";
 import {
-  startOpenhcsServer,
-  writeSyntheticPlate,
-  type StartedServer,
-} from "../helpers/openhcs-server.js";
-import { REPO_ROOT } from "../helpers/python.js";
-import { PIPELINE_NORMALIZE, type ReadyRelay } from "../helpers/relay-results.js";
+  linesOf,
+  requireLink,
+  startServerAcrossLink,
+  type ServerAcrossLink,
+} from "../helpers/link/index.js";
 
 const runs = await requireLink("shaped-link partition test");
-const config = join(REPO_ROOT, "examples", "pipelines", "cpu_config.py");
 const WELLS = ["A01", "A02", "A03", "A04", "B01", "B02", "B03", "B04"];
 const PLANES = WELLS.length * 2 * 2;
 const PARTITION_MS = 10_000;
 /** Time for bytes already past the cut point (socket buffers, the delay proxy) to land. */
 const IN_FLIGHT_MS = 2_000;
 
-/** Follow a run in previews delivery until the relay ends it; print what arrived and the summary. */
-const FOLLOWER = `
-import { RemoteOrchestrator } from ${JSON.stringify(`${REPO_ROOT}lib/orchestrator/index.js`)};
-const [port, relayPort, id] = process.argv.slice(2);
-const orch = new RemoteOrchestrator({
-  serverHost: "127.0.0.1",
-  serverPort: Number(port),
-  relay: { host: "127.0.0.1", port: Number(relayPort), viewerPort: null },
-});
-const seqs = [];
-const gaps = [];
-const stream = orch.results(id, { delivery: "previews", onGap: (gap) => gaps.push(gap) });
-for await (const item of stream) {
-  seqs.push(item.seq);
-  process.stderr.write("item " + item.seq + "\\n");
-}
-process.stdout.write(JSON.stringify({ seqs, gaps, summary: stream.summary }));
-orch.close();
-`;
-
-/** Lines of a child's stream, handed to `onLine` as they come. */
-function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  createInterface({ input: stream }).on("line", onLine);
-}
-
 describe.runIf(runs)("a 10 s partition of the link in the middle of a run", () => {
-  let link: ShapedLink | undefined;
-  let server: StartedServer | undefined;
-  let relay: ReadyRelay;
-  let workDir = "";
-  let plate = "";
-  let pipeline = "";
+  let across: ServerAcrossLink | undefined;
 
   beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), "ohr-link-partition-"));
-    pipeline = join(workDir, "normalize.py");
-    writeFileSync(pipeline, PIPELINE_NORMALIZE);
-    writeFileSync(join(workDir, "follow.mjs"), FOLLOWER);
-    link = await createShapedLink({ rateMbit: 100, rttMs: 20 });
-    const shaped = link;
-    [plate, server] = await Promise.all([
-      writeSyntheticPlate(join(workDir, "plate"), { wells: WELLS, zPlanes: 3, tile: 256 }),
-      startOpenhcsServer({
-        launcher: shaped.serverPrefix,
-        extraArgs: ["--host", shaped.serverAddr],
-        logDir: join(workDir, "logs"),
-      }),
-    ]);
-    relay = server.ready.relay as unknown as ReadyRelay;
-    for (const port of [server.port, server.controlPort, relay.stream_port]) {
-      await shaped.proxyFor(port);
-    }
+    across = await startServerAcrossLink({
+      name: "link-partition",
+      plate: { wells: WELLS, zPlanes: 3, tile: 256 },
+    });
   });
 
   afterAll(async () => {
-    await server?.stop();
-    await link?.close();
-    if (workDir !== "") rmSync(workDir, { recursive: true, force: true });
+    await across?.close();
   });
 
   it("loses nothing and doubles nothing: every preview arrives once, after the link is back", async () => {
-    if (link === undefined || server === undefined) throw new Error("no link");
-    const shaped = link;
+    if (across === undefined) throw new Error("no link");
+    const shaped = across.link;
     // Submitted beside the server; its own full stream stays off the link.
-    const submit = spawn(
-      shaped.serverPrefix[0] ?? "ip",
-      [
-        ...shaped.serverPrefix.slice(1),
-        process.execPath,
-        CLI,
-        "run",
-        "--server",
-        `${shaped.serverAddr}:${server.port}`,
-        "--plate",
-        plate,
-        "--pipeline",
-        pipeline,
-        "--config",
-        config,
-        "--relay",
-        `${shaped.serverAddr}:${relay.stream_port}`,
-        "--json",
-      ],
-      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    const submitted = new Promise<number | null>((resolve) => submit.on("exit", resolve));
-    const executionId = await new Promise<string>((resolve, reject) => {
-      lines(submit.stdout, (line) => {
-        const event = JSON.parse(line) as { event?: string; execution_id?: string };
-        if (event.event === "accepted" && event.execution_id) resolve(event.execution_id);
-      });
-      submit.on("exit", (code) => {
-        reject(new Error(`run exited ${code} before it was accepted`));
-      });
-    });
-
-    const follower = spawn(
-      shaped.userPrefix[0] ?? "ip",
-      [
-        ...shaped.userPrefix.slice(1),
-        process.execPath,
-        join(workDir, "follow.mjs"),
-        String(server.port),
-        String(relay.stream_port),
-        executionId,
-      ],
-      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    follower.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    const submit = across.submitBeside();
     const arrivals: number[] = [];
-    const firstItem = new Promise<void>((resolve) => {
-      lines(follower.stderr, (line) => {
-        if (line.startsWith("item ")) {
-          arrivals.push(performance.now());
-          resolve();
-        }
-      });
+    let seen: () => void = () => undefined;
+    const firstItem = new Promise<void>((resolve) => (seen = resolve));
+    const follower = across.follow(await submit.executionId, {
+      onEvent: (event) => {
+        if (event.event !== "item") return;
+        arrivals.push(performance.now());
+        seen();
+      },
     });
-    const followed = new Promise<number | null>((resolve) => follower.on("exit", resolve));
 
     await firstItem;
     await shaped.setUserLink(false);
@@ -159,12 +59,15 @@ describe.runIf(runs)("a 10 s partition of the link in the middle of a run", () =
     // What was already in the sockets' buffers may still land in the cut's first moments.
     const afterDrain = arrivals.filter((t) => t > cutStart + IN_FLIGHT_MS && t < cutEnd).length;
     await shaped.setUserLink(true);
-    expect(await submitted, "the run (beside the server) completes").toBe(0);
-    expect(await followed).toBe(0);
-    const result = JSON.parse(stdout) as {
-      seqs: number[];
+    expect(await submit.exited, "the run (beside the server) completes").toBe(0);
+    const [end] = await linesOf<{
       gaps: unknown[];
       summary: { delivered: number; duplicates: number; missing: number; status: string };
+    }>(follower, "end");
+    const result = {
+      seqs: follower.events.filter((e) => e.event === "item").map((e) => e.seq),
+      gaps: end?.gaps,
+      summary: end?.summary,
     };
     expect(result.seqs).toEqual(Array.from({ length: PLANES * 3 }, (_, i) => i + 1));
     expect(result.gaps).toEqual([]);
@@ -174,7 +77,7 @@ describe.runIf(runs)("a 10 s partition of the link in the middle of a run", () =
     expect(cutAt).toBeLessThan(PLANES * 3);
     console.log(
       `partition: ${cutAt} previews before the cut, ${duringCut} during it, ` +
-        `${PLANES * 3 - cutAt - duringCut} after; duplicates dropped: ${result.summary.duplicates}`,
+        `${PLANES * 3 - cutAt - duringCut} after; duplicates dropped: ${result.summary?.duplicates}`,
     );
   });
 });

@@ -5,90 +5,46 @@
  * them. Every plane `run --out` saves is bit-exact OpenHCS's own TIFF; the bytes that crossed
  * the link and the wall time are printed, next to the same run without the link.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonLines, runCli } from "../helpers/cli.js";
-import { createShapedLink, requireLink, type ShapedLink } from "../helpers/link/index.js";
 import {
-  startOpenhcsServer,
-  writeSyntheticPlate,
-  type StartedServer,
-} from "../helpers/openhcs-server.js";
-import { REPO_ROOT } from "../helpers/python.js";
-import { PIPELINE_NORMALIZE, type ReadyRelay } from "../helpers/relay-results.js";
+  requireLink,
+  startServerAcrossLink,
+  type ServerAcrossLink,
+} from "../helpers/link/index.js";
 import { compareStoreWithDisk, expectEveryTiffStored } from "../helpers/store-vs-disk.js";
 
 const runs = await requireLink("shaped-link run test");
-const config = join(REPO_ROOT, "examples", "pipelines", "cpu_config.py");
 const WELLS = ["A01", "A02", "B01", "B02"];
 /** 4 wells × 2 sites × 2 channels, one z-plane: 16 planes of 64 × 64 uint16. */
 const PLANES = WELLS.length * 2 * 2;
 const PIXEL_BYTES = PLANES * 64 * 64 * 2;
 
 describe.runIf(runs)("openhcs-remote run over a 100 Mbit/s, 20 ms RTT link", () => {
-  let link: ShapedLink | undefined;
-  let server: StartedServer | undefined;
-  let relay: ReadyRelay;
-  let workDir = "";
-  let plate = "";
-  let pipeline = "";
+  let across: ServerAcrossLink | undefined;
 
   /** `run … --out DIR --json` against `host`: the server's and the relay's ports there. */
-  const runArgs = (host: string, out: string) => [
-    "run",
-    "--server",
-    `${host}:${server?.port}`,
-    "--plate",
-    plate,
-    "--pipeline",
-    pipeline,
-    "--config",
-    config,
-    "--relay",
-    `${host}:${relay.stream_port}`,
-    "--out",
-    out,
-    "--json",
-  ];
+  const runArgs = (host: string, out: string) => across?.runArgs(host, ["--out", out]) ?? [];
 
   beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), "ohr-link-run-"));
-    pipeline = join(workDir, "normalize.py");
-    writeFileSync(pipeline, PIPELINE_NORMALIZE);
-    link = await createShapedLink({ rateMbit: 100, rttMs: 20 });
-    const shaped = link;
-    [plate, server] = await Promise.all([
-      writeSyntheticPlate(join(workDir, "plate"), { wells: WELLS, zPlanes: 1 }),
-      startOpenhcsServer({
-        launcher: shaped.serverPrefix,
-        extraArgs: ["--host", shaped.serverAddr],
-        logDir: join(workDir, "logs"),
-      }),
-    ]);
-    relay = server.ready.relay as unknown as ReadyRelay;
-    // What --host covers: the execution server's two ports and the relay's stream port.
-    for (const port of [server.port, server.controlPort, relay.stream_port]) {
-      await shaped.proxyFor(port);
-    }
+    across = await startServerAcrossLink({ name: "link-run", plate: { wells: WELLS, zPlanes: 1 } });
   });
 
   afterAll(async () => {
-    await server?.stop();
-    await link?.close();
-    if (workDir !== "") rmSync(workDir, { recursive: true, force: true });
+    await across?.close();
   });
 
   it("binds the server and the relay to the veth address, and nothing else beyond loopback", async () => {
-    if (link === undefined) throw new Error("no link");
-    expect(server?.host).toBe(link.serverAddr);
+    if (across === undefined) throw new Error("no link");
+    const { link, server, relay } = across;
+    expect(server.host).toBe(link.serverAddr);
     expect(relay.stream_host).toBe(link.serverAddr);
     const { server: serverSide, user: userSide } = await link.listening();
     expect(serverSide).toEqual(
       expect.arrayContaining([
-        `${link.serverAddr}:${server?.port}`,
-        `${link.serverAddr}:${server?.controlPort}`,
+        `${link.serverAddr}:${server.port}`,
+        `${link.serverAddr}:${server.controlPort}`,
         `${link.serverAddr}:${relay.stream_port}`,
         `127.0.0.1:${relay.viewer_port}`,
       ]),
@@ -96,15 +52,16 @@ describe.runIf(runs)("openhcs-remote run over a 100 Mbit/s, 20 ms RTT link", () 
     // OpenHCS's workers' ack listener binds *:7555; inside the namespace that is the veth only.
     const beyond = (local: string) =>
       !local.startsWith("127.0.0.1:") &&
-      !local.startsWith(`${link?.serverAddr}:`) &&
+      !local.startsWith(`${link.serverAddr}:`) &&
       !local.endsWith(":7555");
     expect(serverSide.filter(beyond)).toEqual([]);
-    expect(userSide).toContain(`127.0.0.1:${server?.port}`);
+    expect(userSide).toContain(`127.0.0.1:${server.port}`);
     expect(userSide.filter((local) => !local.startsWith("127.0.0.1:"))).toEqual([]);
   });
 
   it("saves every plane bit-exact through the link and prints what crossed it", async () => {
-    if (link === undefined) throw new Error("no link");
+    if (across === undefined) throw new Error("no link");
+    const { link, workDir, plate } = across;
     const out = join(workDir, "out-shaped");
     const before = await link.userBytes();
     const started = performance.now();
@@ -137,7 +94,8 @@ describe.runIf(runs)("openhcs-remote run over a 100 Mbit/s, 20 ms RTT link", () 
   });
 
   it("runs the same without the link, for comparison (CLI beside the server, no veth, no delay)", async () => {
-    if (link === undefined) throw new Error("no link");
+    if (across === undefined) throw new Error("no link");
+    const { link, workDir } = across;
     const out = join(workDir, "out-unshaped");
     const started = performance.now();
     const { code, stdout, stderr } = await runCli(

@@ -37,6 +37,8 @@ export interface ContrastChangeDetail {
 export interface PreviewDrawnDetail {
   readonly well: string;
   readonly seq: number;
+  /** The newest preview of the well held when drawn (the link bench: drawn after the last). */
+  readonly newest: number;
 }
 
 /** The plane canvas was zoomed (1 = the whole image fits). */

@@ -164,6 +164,7 @@ export class OhrPlateGrid extends LitElement {
         emit(this, "ohr-preview-drawn", {
           well: name,
           seq: Math.max(...[...set.values()].map((p) => p.seq)),
+          newest: Math.max(...[...cache.forWell(name)].map((p) => p.seq)),
         });
       }
       this.#drawn.set(name, version);

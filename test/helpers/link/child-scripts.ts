@@ -1,8 +1,9 @@
 /**
- * The harness's own child programs (delay-proxy.ts, link-probe.ts) bundled to plain JavaScript
- * with esbuild: Node 20 runs no TypeScript, and the scripts stay typed and linted. A bundle is
- * named by the hash of its source (they import only Node's own modules), so it is built once
- * per change, and renamed into place so that processes building it at once see no half file.
+ * The harness's own child programs (delay-proxy.ts, link-probe.ts, follower.ts) bundled to
+ * plain JavaScript with esbuild: Node 20 runs no TypeScript, and the scripts stay typed and
+ * linted. A bundle is named by the hash of its source (they import only Node's own modules; the
+ * follower loads `lib/` at run time), so it is built once per change, and renamed into place so
+ * that processes building it at once see no half file.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
@@ -11,7 +12,7 @@ import { build } from "esbuild";
 import { REPO_ROOT } from "../python.js";
 
 /** The child programs. */
-export type ChildScript = "delay-proxy" | "link-probe";
+export type ChildScript = "delay-proxy" | "follower" | "link-probe";
 
 // From the checkout, not from this file: benchmarks run the helpers compiled under .cache/.
 const sources = join(REPO_ROOT, "test", "helpers", "link");

@@ -12,3 +12,14 @@ export {
 export { linkAvailable, requireLink, type LinkAvailability } from "./link-available.js";
 export { listNamespaces, namespacePids, SERVER_PREFIX, USER_PREFIX } from "./namespaces.js";
 export type { NamespaceProcess } from "./namespace-process.js";
+export {
+  linesOf,
+  startServerAcrossLink,
+  type BesideRun,
+  type ChildEvent,
+  type FetchedPlane,
+  type FollowedItem,
+  type LinkChild,
+  type ServerAcrossLink,
+  type ServerAcrossLinkOptions,
+} from "./server-across-link.js";

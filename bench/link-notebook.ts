@@ -1,0 +1,49 @@
+/**
+ * The notebook the link benchmark watches a run with: the kernel's RemoteOrchestrator reaches
+ * the server through the sidecar in the user namespace (127.0.0.1 through the delay proxies),
+ * tells the benchmark it is connected (`ready` in the hand-off folder), waits for the execution
+ * id the benchmark writes there once the run is accepted, attaches and shows the run's widget;
+ * the second cell waits for the end and for the widget's last previews to be sent.
+ */
+
+const WATCH = `import os
+import pathlib
+import time
+
+from openhcs_remote import RemoteOrchestrator
+
+orch = RemoteOrchestrator(
+    "127.0.0.1",
+    int(os.environ["OPENHCS_REMOTE_PORT"]),
+    relay=os.environ["OPENHCS_REMOTE_RELAY"],
+)
+orch.connect()
+HANDOFF = pathlib.Path(os.environ["OHR_BENCH_HANDOFF"])
+(HANDOFF / "ready").touch()
+while not (HANDOFF / "execution-id").exists():
+    time.sleep(0.01)
+run = orch.attach((HANDOFF / "execution-id").read_text())
+run`;
+
+const FINISH = `run.wait()
+run.display.flush()
+print("run", run.status)`;
+
+function codeCell(source: string): Record<string, unknown> {
+  return { cell_type: "code", metadata: {}, execution_count: null, outputs: [], source };
+}
+
+/** The notebook (nbformat 4). */
+export function linkNotebook(): Record<string, unknown> {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: "python3", display_name: "Python 3 (ipykernel)", language: "python" },
+    },
+    cells: [codeCell(WATCH), codeCell(FINISH)],
+  };
+}
+
+/** Code that prints the run's status. */
+export const RUN_STATUS = `print(run.status)`;
