@@ -7,18 +7,14 @@
  * the run's first planes are evicted by the end and come from the files OpenHCS wrote.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createShapedLink, requireLink, type ShapedLink } from "../helpers/link/index.js";
 import {
-  startOpenhcsServer,
-  writeSyntheticPlate,
-  type StartedServer,
-} from "../helpers/openhcs-server.js";
+  requireLink,
+  startServerAcrossLink,
+  type ServerAcrossLink,
+} from "../helpers/link/index.js";
 import { PYTHON, REPO_ROOT } from "../helpers/python.js";
-import { PIPELINE_NORMALIZE, type ReadyRelay } from "../helpers/relay-results.js";
 
 const runs = await requireLink("shaped-link notebook test");
 const config = join(REPO_ROOT, "examples", "pipelines", "cpu_config.py");
@@ -43,40 +39,23 @@ interface KernelReport {
 }
 
 describe.runIf(runs)("a notebook over a 100 Mbit/s, 20 ms RTT link", () => {
-  let link: ShapedLink | undefined;
-  let server: StartedServer | undefined;
-  let relay: ReadyRelay;
-  let workDir = "";
-  let plate = "";
+  let across: ServerAcrossLink | undefined;
 
   beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), "ohr-link-notebook-"));
-    writeFileSync(join(workDir, "normalize.py"), PIPELINE_NORMALIZE);
-    link = await createShapedLink({ rateMbit: 100, rttMs: 20 });
-    const shaped = link;
-    [plate, server] = await Promise.all([
-      writeSyntheticPlate(join(workDir, "plate"), { wells: WELLS, zPlanes: 1, tile: TILE }),
-      startOpenhcsServer({
-        launcher: shaped.serverPrefix,
-        extraArgs: ["--host", shaped.serverAddr, "--spool-max-bytes", "2M"],
-        logDir: join(workDir, "logs"),
-      }),
-    ]);
-    relay = server.ready.relay as unknown as ReadyRelay;
-    for (const port of [server.port, server.controlPort, relay.stream_port]) {
-      await shaped.proxyFor(port);
-    }
+    across = await startServerAcrossLink({
+      name: "link-notebook",
+      plate: { wells: WELLS, zPlanes: 1, tile: TILE },
+      serverArgs: ["--spool-max-bytes", "2M"],
+    });
   });
 
   afterAll(async () => {
-    await server?.stop();
-    await link?.close();
-    if (workDir !== "") rmSync(workDir, { recursive: true, force: true });
+    await across?.close();
   });
 
   it("brings previews only, then every plane bit-exact through the viewer, run.images() and run.save()", async () => {
-    if (link === undefined || server === undefined) throw new Error("no link");
-    const shaped = link;
+    if (across === undefined) throw new Error("no link");
+    const { link: shaped, server, relay, plate, pipeline } = across;
     const before = await shaped.userBytes();
     const kernel = spawn(
       shaped.userPrefix[0] ?? "ip",
@@ -87,9 +66,9 @@ describe.runIf(runs)("a notebook over a 100 Mbit/s, 20 ms RTT link", () => {
         String(server.port),
         String(relay.stream_port),
         plate,
-        join(workDir, "normalize.py"),
+        pipeline,
         config,
-        join(workDir, "saved"),
+        join(across.workDir, "saved"),
       ],
       { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
