@@ -52,6 +52,8 @@ class ClientServer:
         The ZeroMQ context (shared with :meth:`wake` callers).
     windows
         Where each run wrote its files (for ``list_files`` / ``fetch_file``).
+    ingest_idle
+        Set while no OpenHCS batch is being handled: previews are made only then.
     """
 
     def __init__(
@@ -61,6 +63,7 @@ class ClientServer:
         incarnation: str,
         context: zmq.Context,
         windows: RunWindows,
+        ingest_idle: threading.Event,
     ) -> None:
         self._config, self._spool, self._incarnation = config, spool, incarnation
         self._windows = windows
@@ -68,7 +71,7 @@ class ClientServer:
         self._context = context
         self._sessions: dict[bytes, Session] = {}
         self._announcements: collections.deque[dict[str, Any]] = collections.deque(maxlen=1000)
-        self._previews = PreviewFrames(self.wake)
+        self._previews = PreviewFrames(self.wake, ingest_idle)
         self._local = threading.local()
         self._stop = threading.Event()
         self.bound_port: int | None = None

@@ -11,6 +11,7 @@ failing the user's run over the relay's disk would be worse.
 from __future__ import annotations
 
 import logging
+import threading
 import zlib
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -53,6 +54,9 @@ class BatchIngest:
         Called after a batch is stored (wakes the client side).
     on_new_run
         Called with the execution id of each run a batch creates.
+    idle
+        Cleared while a batch is handled, set otherwise: work that can wait (previews) waits
+        for it, so the OpenHCS worker waiting on the reply has the CPU and the GIL.
     """
 
     def __init__(
@@ -62,13 +66,22 @@ class BatchIngest:
         attribution: ExecutionAttribution,
         on_stored: Callable[[], None],
         on_new_run: Callable[[str], None],
+        idle: threading.Event,
     ) -> None:
         self._spool, self._limits, self._attribution = spool, limits, attribution
         self._on_stored, self._on_new_run = on_stored, on_new_run
+        self._idle = idle
         self.batches = 0
 
     def handle(self, raw: bytes) -> IngestResult:
         """Process one raw batch message; never raises."""
+        self._idle.clear()
+        try:
+            return self._handle(raw)
+        finally:
+            self._idle.set()
+
+    def _handle(self, raw: bytes) -> IngestResult:
         try:
             batch = parse_batch(raw, self._limits)
             with ExitStack() as blocks:

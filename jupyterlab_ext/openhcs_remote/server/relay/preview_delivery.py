@@ -5,7 +5,11 @@ uint16 plane takes ~27 ms, far more under load) nor at ingest (OpenHCS's worker 
 ingest, never on previews). The send loop asks for an item's frames; until they are made it
 gets ``None`` and serves everything else, and the worker wakes it when they are ready. Made
 frames are kept in a small cache, so sessions following the same run make each preview once.
-NumPy releases the GIL for the array work, so the worker and the send loop run side by side.
+
+The worker starts a preview only while no OpenHCS batch is being handled (or after waiting
+:data:`MAX_DEFER` seconds): run side by side, the two share the GIL and the host's cores, and
+the OpenHCS worker waiting on the batch's reply measurably waited longer (docs/relay-stream-
+protocol.md §9). OpenHCS pauses between batches, and previews are made then.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from openhcs_remote.server.relay.previews import make_preview
 logger = logging.getLogger(__name__)
 #: Previews kept (each at most 64 KiB of pixels): a credit window's worth for a few sessions.
 CACHE_ITEMS = 512
+#: Longest a preview waits for a pause in ingest (back-to-back batches must not starve it).
+MAX_DEFER = 0.5
 
 
 class PreviewFrames:
@@ -32,12 +38,20 @@ class PreviewFrames:
     ----------
     on_ready
         Called (from the worker thread) when frames asked for are made: wakes the send loop.
+    ingest_idle
+        Set while no OpenHCS batch is being handled (``BatchIngest``).
     capacity
         Items whose frames are kept.
     """
 
-    def __init__(self, on_ready: Callable[[], None], capacity: int = CACHE_ITEMS) -> None:
+    def __init__(
+        self,
+        on_ready: Callable[[], None],
+        ingest_idle: threading.Event,
+        capacity: int = CACHE_ITEMS,
+    ) -> None:
         self._on_ready = on_ready
+        self._ingest_idle = ingest_idle
         self._capacity = capacity
         self._cache: collections.OrderedDict[tuple[str, int], list[bytes]] = (
             collections.OrderedDict()
@@ -75,6 +89,7 @@ class PreviewFrames:
         self._worker.shutdown(wait=False, cancel_futures=True)
 
     def _make(self, key: tuple[str, int], header: bytes, payload: bytes | memoryview) -> None:
+        self._ingest_idle.wait(MAX_DEFER)
         try:
             made = _previewed(header, payload)
         except Exception:  # a relay bug must not stall the stream: send the item without one

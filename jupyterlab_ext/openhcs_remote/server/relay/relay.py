@@ -49,12 +49,15 @@ class Relay:
         self.spool = Spool(config.spool_dir, config.spool_max_bytes, fsync=config.spool_fsync)
         self._context = zmq.Context()
         self.attribution = ExecutionAttribution(config.execution_control)
+        ingest_idle = threading.Event()
+        ingest_idle.set()
         self.clients = ClientServer(
             config,
             self.spool,
             self.incarnation,
             self._context,
             RunWindows(self.spool, self.attribution),
+            ingest_idle,
         )
         self.ingest = BatchIngest(
             self.spool,
@@ -62,6 +65,7 @@ class Relay:
             self.attribution,
             self.clients.wake,
             self.clients.announce_run,
+            ingest_idle,
         )
         self.viewer = RelayViewerServer(
             config.viewer_host,
