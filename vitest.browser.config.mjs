@@ -11,6 +11,7 @@ export default defineConfig({
     include: [
       "lit",
       "lit/decorators.js",
+      "lit/directives/guard.js",
       "lit/directives/style-map.js",
       "zod/mini",
       "zod/v4/locales/en.js",

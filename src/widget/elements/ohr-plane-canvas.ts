@@ -13,6 +13,8 @@ import type { RoiOutline } from "../state/index.js";
 
 /** Arrow keys move this fraction of the visible region. */
 const PAN_STEP = 0.1;
+/** The properties whose change changes the pixels on the canvas. */
+const DRAWN = ["image", "size", "outlines", "sourceSize", "_viewport"] as const;
 
 export class OhrPlaneCanvas extends LitElement {
   static override styles = [
@@ -56,7 +58,13 @@ export class OhrPlaneCanvas extends LitElement {
   /** ROI outlines to draw over the image, in pixels of the full-resolution plane. */
   @property({ attribute: false }) outlines: readonly RoiOutline[] = [];
   /** `[width, height]` of the full-resolution plane the outlines are in (the image may be a preview). */
-  @property({ attribute: false }) sourceSize: readonly [number, number] | null = null;
+  @property({
+    attribute: false,
+    // Compared by value: the viewer makes a new pair on every render.
+    hasChanged: (a: readonly number[] | null, b: readonly number[] | null) =>
+      a?.[0] !== b?.[0] || a?.[1] !== b?.[1],
+  })
+  sourceSize: readonly [number, number] | null = null;
 
   @state() private _viewport: Viewport = FIT;
   @query("canvas") private _canvas!: HTMLCanvasElement;
@@ -120,7 +128,9 @@ export class OhrPlaneCanvas extends LitElement {
     `;
   }
 
-  override updated(_changed: PropertyValues<this>): void {
+  override updated(changed: PropertyValues<this>): void {
+    // Only the label or the drag cursor changed: the pixels shown are the same.
+    if (!DRAWN.some((key) => changed.has(key as keyof OhrPlaneCanvas))) return;
     const ctx = this._canvas.getContext("2d");
     if (ctx === null) return;
     ctx.fillStyle = "#000";

@@ -6,6 +6,10 @@ export const plateGridStyles = css`
     display: block;
     width: max-content;
     padding: 6px 8px;
+    /* A layer of its own: a changed line in the header (10 a second while images arrive) must
+       not repaint 384 thumbnails (frames at p95 209 ms → 68 ms while it changes). */
+    contain: paint;
+    will-change: transform;
   }
   .grid {
     display: grid;

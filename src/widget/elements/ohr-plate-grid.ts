@@ -6,6 +6,7 @@
  */
 import { LitElement, html, type PropertyValues } from "lit";
 import { property, state } from "lit/decorators.js";
+import { guard } from "lit/directives/guard.js";
 import { styleMap } from "lit/directives/style-map.js";
 import { defineElement } from "./define-element.js";
 import { emit } from "./events.js";
@@ -98,6 +99,7 @@ export class OhrPlateGrid extends LitElement {
         aria-label="Plate, ${rows} × ${columns} wells"
         style=${styleMap({ "--ohr-columns": String(columns), "--ohr-cell": `${cell}px` })}
         @keydown=${this.#onKeyDown}
+        @click=${this.#onClick}
       >
         <div role="row" class="row">
           <span class="corner"></span>
@@ -113,33 +115,55 @@ export class OhrPlateGrid extends LitElement {
                 const well = entry?.[1];
                 const isSelected = selected?.row === r && selected.column === c;
                 const focused = this._focus.row === r && this._focus.column === c;
-                const label =
-                  well === undefined
-                    ? `${name}, not in this run`
-                    : `${name}, ${well.state} ${formatPercent(well.fraction)}${well.step === "" ? "" : `, ${well.step}`}`;
-                return html`<div
-                  role="gridcell"
-                  class="well ${well === undefined ? "absent" : `state-${well.state}`} ${isSelected ? "selected" : ""}"
-                  data-well=${name}
-                  data-row=${r}
-                  data-column=${c}
-                  tabindex=${focused ? 0 : -1}
-                  aria-selected=${isSelected}
-                  aria-label=${label}
-                  title=${well?.error == null ? label : `${label}\n${well.error}`}
-                  @click=${() => void this.#select({ row: r, column: c })}
-                >
-                  <canvas class="thumb" width=${cell * 2} height=${cell * 2}></canvas>
-                  <span
-                    class="fill"
-                    style=${styleMap({ width: `${(well?.fraction ?? 0) * 100}%` })}
-                  ></span>
-                </div>`;
+                // A progress update re-renders the grid ten times a second; only the cells
+                // whose well changed need their template evaluated again.
+                return guard(
+                  [
+                    name,
+                    well?.state,
+                    well?.fraction,
+                    well?.step,
+                    well?.error,
+                    isSelected,
+                    focused,
+                    cell,
+                  ],
+                  () => this.#cell(name, r, c, well, isSelected, focused, cell),
+                );
               })}
             </div>`,
         )}
       </div>
     `;
+  }
+
+  #cell(
+    name: string,
+    r: number,
+    c: number,
+    well: WellProgress | undefined,
+    isSelected: boolean,
+    focused: boolean,
+    cell: number,
+  ): unknown {
+    const label =
+      well === undefined
+        ? `${name}, not in this run`
+        : `${name}, ${well.state} ${formatPercent(well.fraction)}${well.step === "" ? "" : `, ${well.step}`}`;
+    return html`<div
+      role="gridcell"
+      class="well ${well === undefined ? "absent" : `state-${well.state}`} ${isSelected ? "selected" : ""}"
+      data-well=${name}
+      data-row=${r}
+      data-column=${c}
+      tabindex=${focused ? 0 : -1}
+      aria-selected=${isSelected}
+      aria-label=${label}
+      title=${well?.error == null ? label : `${label}\n${well.error}`}
+    >
+      <canvas class="thumb" width=${cell * 2} height=${cell * 2}></canvas>
+      <span class="fill" style=${styleMap({ width: `${(well?.fraction ?? 0) * 100}%` })}></span>
+    </div>`;
   }
 
   override updated(changed: PropertyValues<this>): void {
@@ -169,6 +193,13 @@ export class OhrPlateGrid extends LitElement {
       }
       this.#drawn.set(name, version);
     }
+  }
+
+  // One listener for the grid, not one per cell: each render would rebind 384 of them.
+  #onClick(event: MouseEvent): void {
+    const cell = (event.target as Element).closest<HTMLElement>('[role="gridcell"]');
+    if (cell === null) return;
+    void this.#select({ row: Number(cell.dataset.row), column: Number(cell.dataset.column) });
   }
 
   #onKeyDown(event: KeyboardEvent): void {

@@ -7,7 +7,7 @@
  * the user switched it off. "ROIs" draws
  * the outlines OpenHCS segmented on this site, for the channels shown, over the plane.
  */
-import { LitElement, html, nothing } from "lit";
+import { LitElement, html, nothing, type PropertyValues } from "lit";
 import { property, state } from "lit/decorators.js";
 import {
   CompositeMemo,
@@ -43,6 +43,8 @@ import {
 import { TaskController, TaskStatus } from "./task-controller.js";
 import { themeStyles } from "./theme-styles.js";
 
+const NO_OUTLINES: readonly RoiOutline[] = [];
+
 type FullArgs = readonly [well: string, view: PlaneView, channels: readonly (number | null)[]];
 type RoiArgs = readonly [well: string, site: number | null, channels: readonly (number | null)[]];
 
@@ -56,6 +58,7 @@ export class OhrStackViewer extends LitElement {
   /** The view asked for; values that do not exist resolve to ones that do. */
   @property({ attribute: false }) view = TRAITS.view.empty;
   @property({ attribute: false }) previews: PreviewCache | null = null;
+  /** The cache's version; the viewer re-renders only when its own well got a preview. */
   @property({ type: Number, attribute: false }) previewsVersion = 0;
   /** How to get full-resolution planes; `null` (a plain page) hides the option. */
   @property({ attribute: false }) fetchPlane: PlaneFetcher | null = null;
@@ -114,6 +117,19 @@ export class OhrStackViewer extends LitElement {
     super.disconnectedCallback();
   }
 
+  /** The shown well's preview version at the last render. */
+  #wellVersion = 0;
+
+  override shouldUpdate(changed: PropertyValues<this>): boolean {
+    // A 384-well plate gets previews for other wells many times a second: nothing to redraw.
+    const version = this.previews?.wellVersion(this.well) ?? 0;
+    if (changed.size === 1 && changed.has("previewsVersion") && version === this.#wellVersion) {
+      return false;
+    }
+    this.#wellVersion = version;
+    return true;
+  }
+
   override render(): unknown {
     if (this.well === "")
       return html`<p class="empty muted">Select a well in the plate to see its images.</p>`;
@@ -170,8 +186,8 @@ export class OhrStackViewer extends LitElement {
           .image=${image}
           .outlines=${
             this._showRois && this.#rois.status === TaskStatus.COMPLETE
-              ? (this.#rois.value ?? [])
-              : []
+              ? (this.#rois.value ?? NO_OUTLINES)
+              : NO_OUTLINES
           }
           .sourceSize=${
             any === undefined
