@@ -38,7 +38,10 @@ import { installRecorder, type BenchRecords } from "./widget-recorder.js";
 const TILE = Number(process.env.OHR_BENCH_SCALE_TILE ?? 64);
 const SITES = 2;
 const CHANNELS = 2;
-const SIZES = [96, 384] as const;
+/** `OHR_BENCH_SCALE_SIZES=384` measures one size alone (to look into it; no ratio then). */
+const SIZES = (process.env.OHR_BENCH_SCALE_SIZES ?? "96,384")
+  .split(",")
+  .map((size): 96 | 384 => (size.trim() === "96" ? 96 : 384));
 /** The four whose ratio counts, in print order. */
 const ROLES = ["relay", "sidecar", "kernel", "browser"] as const;
 const execFileAsync = promisify(execFile);
@@ -71,6 +74,7 @@ async function measureSize(wellCount: 96 | 384): Promise<SizeResult> {
   const work = mkdtempSync(join(tmpdir(), `ohr-bench-scale-${wellCount}-`));
   const cleanups: (() => Promise<unknown>)[] = [];
   let sampler: RssSampler | null = null;
+  let failed = true;
   try {
     const wells = plateWells(wellCount);
     const [server, plate] = await Promise.all([
@@ -110,7 +114,24 @@ async function measureSize(wellCount: 96 | 384): Promise<SizeResult> {
     const browser = await launchChromium();
     cleanups.push(() => browser.close());
 
-    const under = (pid: number): ProcessInfo[] => (isRunning(pid) ? descendants(pid) : []);
+    // One walk of /proc serves every finder of a round (the machine is shared).
+    let tree: { at: number; processes: ProcessInfo[] } = { at: 0, processes: [] };
+    const mine = (): ProcessInfo[] => {
+      if (performance.now() - tree.at > 500) {
+        tree = { at: performance.now(), processes: descendants(process.pid) };
+      }
+      return tree.processes;
+    };
+    const under = (pid: number): ProcessInfo[] => {
+      const found: ProcessInfo[] = [];
+      let parents = new Set([pid]);
+      while (parents.size > 0) {
+        const children = mine().filter((p) => parents.has(p.ppid));
+        found.push(...children);
+        parents = new Set(children.map((p) => p.pid));
+      }
+      return found;
+    };
     const kernels = (): ProcessInfo[] => under(lab.pid).filter(isKernel);
     sampler = new RssSampler({
       relay: () => (isRunning(relay.pid) ? [relay.pid] : []),
@@ -121,11 +142,11 @@ async function measureSize(wellCount: 96 | 384): Promise<SizeResult> {
           .filter(isSidecar)
           .map((p) => p.pid),
       browser: () =>
-        descendants(process.pid)
+        mine()
           .filter(isRenderer)
           .map((p) => p.pid),
       "chromium (whole tree)": () =>
-        descendants(process.pid)
+        mine()
           .filter(isChromium)
           .map((p) => p.pid),
     });
@@ -155,6 +176,7 @@ async function measureSize(wellCount: 96 | 384): Promise<SizeResult> {
     if (wellsDrawn !== wellCount) {
       throw new Error(`the widget drew ${wellsDrawn} of ${wellCount} wells' thumbnails`);
     }
+    failed = false;
     return { peaks, images: summary.images, wellsDrawn, wallS };
   } finally {
     sampler?.stop();
@@ -166,7 +188,8 @@ async function measureSize(wellCount: 96 | 384): Promise<SizeResult> {
         // it exited in the meantime
       }
     }
-    rmSync(work, { recursive: true, force: true });
+    if (failed) process.stderr.write(`${wellCount} wells failed: its logs are in ${work}\n`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -183,26 +206,28 @@ export async function benchScale(): Promise<void> {
         `${result.wallS.toFixed(0)} s; peaks ${JSON.stringify(result.peaks)}\n`,
     );
   }
-  const [small, large] = SIZES.map((size) => results.get(size)?.peaks ?? {});
+  const [small, large] = [results.get(96)?.peaks, results.get(384)?.peaks];
   console.log(
     `peak RSS (MiB), 96 vs 384 wells × ${SITES} sites × ${CHANNELS} channels of ${TILE}² ` +
       `(previews delivery, JupyterLab + headless Chromium)`,
   );
+  const mib = (peak: RssPeak | undefined): string => (peak?.mib.toFixed(1) ?? "-").padStart(7);
   let worst = 0;
   for (const role of [...ROLES, "chromium (whole tree)"]) {
     const [a, b] = [small?.[role], large?.[role]];
-    if (a === undefined || b === undefined) continue;
-    const ratio = b.mib / a.mib;
+    const ratio = a !== undefined && b !== undefined ? b.mib / a.mib : Number.NaN;
     if ((ROLES as readonly string[]).includes(role)) worst = Math.max(worst, ratio);
+    const how = b ?? a;
     console.log(
-      `  ${role.padEnd(22)} ${a.mib.toFixed(1).padStart(7)} ${b.mib.toFixed(1).padStart(7)}` +
-        `  ×${ratio.toFixed(3)}  (${b.how}, ${b.processes} process${b.processes === 1 ? "" : "es"})`,
+      `  ${role.padEnd(22)} ${mib(a)} ${mib(b)}  ×${ratio.toFixed(3)}` +
+        `  (${how?.how ?? ""}, ${how?.processes ?? 0} process${how?.processes === 1 ? "" : "es"})`,
     );
   }
-  for (const size of SIZES) {
-    const r = results.get(size);
-    if (r !== undefined)
-      console.log(`  ${size} wells: ${r.images} images, ${r.wallS.toFixed(0)} s`);
+  for (const [size, r] of results) {
+    console.log(`  ${size} wells: ${r.images} images, ${r.wallS.toFixed(0)} s`);
   }
-  console.log(`scale_memory_ratio ${worst.toFixed(3)}`);
+  // Both sizes or no ratio: one alone is for looking into it.
+  if (small !== undefined && large !== undefined) {
+    console.log(`scale_memory_ratio ${worst.toFixed(3)}`);
+  }
 }
