@@ -47,9 +47,10 @@ export function scaleNotebook(): Record<string, unknown> {
   };
 }
 
-/** Code that prints the run's `{status, images, wells}` as JSON. */
+/** Code that prints the run's `{status, images, wells, error}` as JSON. */
 export const RUN_SUMMARY = `print(json.dumps({
     "status": run.status,
     "images": run.state.images_received,
     "wells": len(run.state.wells_seen),
-}))`;
+    "error": run.state.error,
+}, default=str))`;
