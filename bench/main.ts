@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   measurements: benchMeasurements,
   planes: benchPlanes,
   widget: async () => (await import("./widget.js")).benchWidget(),
+  scale: async () => (await import("./scale.js")).benchScale(),
 };
 
 const name = process.argv[2];
