@@ -4,6 +4,7 @@
  */
 import {
   type RelayDelivery,
+  type RelayLinkChange,
   type RelayOptions,
   type ResultGap,
   type ResultItem,
@@ -147,6 +148,28 @@ export class StreamedResults {
           `will not arrive (${gap.reason} by the relay)\n`,
       );
     }
+  };
+
+  /** The `onRelayLink` hook: a relay gone quiet, back, or given up on is news worth a line. */
+  readonly onRelayLink = (change: RelayLinkChange): void => {
+    if (this.json) {
+      emitJson({
+        event: "relay_link",
+        state: change.state,
+        address: change.address,
+        silent_ms: change.silentMs,
+        reason: change.reason,
+      });
+      return;
+    }
+    this.finish();
+    const silent = Math.round(change.silentMs / 1000);
+    const line = {
+      reconnecting: `reconnecting to relay ${change.address}… (silent ${silent} s; nothing is lost meanwhile)`,
+      connected: `relay ${change.address} answers again`,
+      lost: `lost the relay ${change.address}; no more images will arrive`,
+    }[change.state];
+    this.stream.write(`openhcs-remote: ${line}\n`);
   };
 
   /** Draw a progress snapshot (instead of `ProgressBar.update`). */

@@ -115,6 +115,7 @@ ${RELAY_OPTIONS_HELP}
         delivery,
         onImage: results?.onImage ?? keep,
         onGap: results?.onGap,
+        onRelayLink: results?.onRelayLink,
         onSubmitted: (executionId) => {
           noteSubmitted(
             {

@@ -7,7 +7,7 @@
 import type { RelayDelivery } from "../protocol/index.js";
 import { AbortedError } from "./orchestrator-errors.js";
 import type { ResultGap, ResultItem } from "./result-image.js";
-import type { ResultStream, ResultSummary } from "./relay-client/index.js";
+import type { RelayLinkChange, ResultStream, ResultSummary } from "./relay-client/index.js";
 import type { RunOutcome } from "./run-waiter.js";
 
 /** Callbacks and limits for the results of one run. */
@@ -21,6 +21,8 @@ export interface StreamedRunOptions {
   readonly onImage?: ((item: ResultItem) => void | Promise<void>) | undefined;
   /** Called for each gap in the stream. */
   readonly onGap?: ((gap: ResultGap) => void) | undefined;
+  /** Called when the relay goes quiet (`reconnecting`), answers again, or is given up on. */
+  readonly onRelayLink?: ((change: RelayLinkChange) => void) | undefined;
   /**
    * After the run ended, how long the relay may send nothing for it before we stop waiting for
    * its `end`; default 30 000 ms when the relay knows the run, 3 000 ms when it never did.
