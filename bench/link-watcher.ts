@@ -9,7 +9,7 @@
  *
  * The page records each `ohr-preview-drawn` (bench/widget-recorder.ts) with `Date.now()`.
  */
-import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { startJupyterLab, type JupyterLab } from "../test/helpers/jupyter-lab.js";
@@ -20,6 +20,9 @@ import { RUN_STATUS, linkNotebook } from "./link-notebook.js";
 import { installRecorder, type BenchRecords, type DrawnRecord } from "./widget-recorder.js";
 
 /** A JupyterLab page waiting to watch one run. */
+/** A preview header's seq inside a comm message's JSON. */
+const SEQ_FIELD = /"seq":\s*(\d+)/;
+
 export interface LinkWatcher {
   /** Hand the kernel the run to attach to (it is waiting for it). */
   watch(executionId: string): void;
@@ -27,6 +30,13 @@ export interface LinkWatcher {
   finished(timeoutMs: number): Promise<void>;
   /** The thumbnails drawn so far. */
   drawn(): Promise<DrawnRecord[]>;
+  /**
+   * When each preview's comm message reached the page's kernel websocket, by seq (`Date.now()`
+   * here, as Playwright saw the frame): splits the latency into kernel side and page side.
+   */
+  arrivals(): ReadonlyMap<number, number>;
+  /** When the kernel handed each preview to the widget's comm, by seq (after `finished`). */
+  sent(): ReadonlyMap<number, number>;
   /** Pids of the watching side: JupyterLab, its kernel, the sidecar, Chromium. */
   pids(): number[];
   stop(): Promise<void>;
@@ -53,6 +63,7 @@ export async function startLinkWatcher(
   };
   let lab: JupyterLab;
   let browser: Browser;
+  const arrivals = new Map<number, number>();
   let notebook: LabNotebook;
   try {
     lab = await startJupyterLab({
@@ -69,6 +80,14 @@ export async function startLinkWatcher(
     stops.push(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.addInitScript(installRecorder);
+    page.on("websocket", (socket) => {
+      socket.on("framereceived", ({ payload }) => {
+        const text = typeof payload === "string" ? payload : payload.toString("latin1");
+        if (!text.includes("ohr-preview")) return;
+        const seq = SEQ_FIELD.exec(text)?.[1];
+        if (seq !== undefined && !arrivals.has(Number(seq))) arrivals.set(Number(seq), Date.now());
+      });
+    });
     notebook = await openNotebook(page, lab, "link.ipynb");
     await notebook.runAll();
     const deadline = Date.now() + 120_000;
@@ -103,6 +122,15 @@ export async function startLinkWatcher(
     async drawn() {
       const records = (await notebook.page.evaluate(() => window.ohrBench)) as BenchRecords;
       return records.drawn;
+    },
+    arrivals() {
+      return arrivals;
+    },
+    sent() {
+      const path = join(handoff, "sent.json");
+      if (!existsSync(path)) return new Map();
+      const bySeq = JSON.parse(readFileSync(path, "utf8")) as Record<string, number>;
+      return new Map(Object.entries(bySeq).map(([seq, t]) => [Number(seq), t]));
     },
     pids() {
       const roots = [lab.pid, ...chromium.map((p) => p.pid)];

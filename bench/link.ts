@@ -12,7 +12,8 @@
  *   physical floor (a preview's bytes at the measured rate + one RTT). Goal ≤ 3. The relay's
  *   receipt (`received_at`, the server host's clock) stands for "left the worker"; every process
  *   is on this host, so Chromium's Date.now() is the same clock.
- * - `link_watch_slowdown_ratio`: the run's wall time watched / not watched. Goal ≤ 1.05. The
+ * - `link_watch_slowdown_ratio`: the run's wall time watched / not watched (the mean of one
+ *   unwatched run before and one after the watched one, so a drift between runs cancels). Goal ≤ 1.05. The
  *   watching side (JupyterLab, kernel, sidecar, Chromium) shares this machine's cores with the
  *   server: its CPU seconds during the watched run are printed next to it.
  * - `link_bytes_ratio`: bytes into the user end of the veth during the watched run / the plate's
@@ -34,7 +35,8 @@ import { startLinkWatcher, type LinkWatcher } from "./link-watcher.js";
 import { median, quantile } from "./stats.js";
 
 const ROWS = "ABCDEFGH";
-const WELLS = Array.from({ length: 96 }, (_, i) => {
+/** `OHR_BENCH_LINK_WELLS` (default 96, the issue's minimum) for a quicker look. */
+const WELLS = Array.from({ length: Number(process.env.OHR_BENCH_LINK_WELLS ?? 96) }, (_, i) => {
   const column = String((i % 12) + 1).padStart(2, "0");
   return `${ROWS[Math.floor(i / 12)] ?? "A"}${column}`;
 });
@@ -43,6 +45,8 @@ const CHANNELS = 2;
 const TILE = Number(process.env.OHR_BENCH_LINK_TILE ?? 512);
 const PLANES = WELLS.length * SITES * CHANNELS;
 const RAW_BYTES = PLANES * TILE * TILE * 2;
+/** Items the relay received this close before a well's last plane came in its batch. */
+const BATCH_WINDOW_MS = 50;
 const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 
 /**
@@ -131,12 +135,24 @@ export async function benchLink(): Promise<void> {
       `link: ${measured.downloadMBps.toFixed(2)} MB/s down, ${measured.uploadMBps.toFixed(2)} MB/s up, ` +
         `RTT median ${measured.rttMs.toFixed(1)} ms`,
     );
-    const alone = await oneRun(across, null);
+    // Alone before and after the watched run: a later run on the same server can be slower
+    // (or faster) by itself, and the mean of the two cancels a steady drift.
+    const aloneBefore = await oneRun(across, null);
     watcher = await startLinkWatcher(across, across.workDir);
     const watched = await oneRun(across, watcher);
     const drawn = (await watcher.drawn()).filter((d) => d.exec === watched.executionId);
+    const arrivals = watcher.arrivals();
+    const sent = watcher.sent();
     await watcher.stop();
     watcher = undefined;
+    const aloneAfter = await oneRun(across, null);
+    const alone = {
+      wallS: (aloneBefore.wallS + aloneAfter.wallS) / 2,
+      serverCpuS: (aloneBefore.serverCpuS + aloneAfter.serverCpuS) / 2,
+      down: Math.max(aloneBefore.down, aloneAfter.down),
+      load: `${aloneBefore.load} and ${aloneAfter.load}`,
+      executionId: aloneBefore.executionId,
+    };
 
     // The relay's receipt of each item and the previews' sizes: the run replayed from its spool
     // by the follower across the link (after the bytes above were counted).
@@ -147,11 +163,36 @@ export async function benchLink(): Promise<void> {
       if (last === undefined || item.seq > last.seq) lastByWell.set(item.well, item);
     }
     const latencies: number[] = [];
+    const toPage: number[] = [];
+    const toComm: number[] = [];
+    const inPage: number[] = [];
+    const batchFloors: number[] = [];
     let undrawn = 0;
     for (const [well, last] of lastByWell) {
       const shown = drawn.find((d) => d.well === well && d.newest >= last.seq);
-      if (shown === undefined || last.receivedAt === null) undrawn += 1;
-      else latencies.push(shown.t - last.receivedAt);
+      if (shown === undefined || last.receivedAt === null) {
+        undrawn += 1;
+        continue;
+      }
+      latencies.push(shown.t - last.receivedAt);
+      const handed = sent.get(last.seq);
+      if (handed !== undefined) toComm.push(handed - last.receivedAt);
+      const arrived = arrivals.get(last.seq);
+      if (arrived !== undefined) {
+        toPage.push(arrived - last.receivedAt);
+        inPage.push(shown.t - arrived);
+      }
+      // The well's previews that reached the relay with its last plane (one OpenHCS batch)
+      // cross the link one after another: the last one cannot be drawn before all have crossed.
+      const batch = items.filter(
+        (item) =>
+          item.well === well &&
+          item.receivedAt !== null &&
+          last.receivedAt !== null &&
+          item.receivedAt >= last.receivedAt - BATCH_WINDOW_MS,
+      );
+      const bytes = batch.reduce((sum, item) => sum + item.preview, 0);
+      batchFloors.push((bytes / (measured.downloadMBps * 1e6)) * 1000 + measured.rttMs);
     }
     const previewBytes = median(items.map((item) => item.preview));
     const floorMs = (previewBytes / (measured.downloadMBps * 1e6)) * 1000 + measured.rttMs;
@@ -167,7 +208,22 @@ export async function benchLink(): Promise<void> {
         `at the measured rate + one RTT)`,
     );
     console.log(
-      `run wall time: ${watched.wallS.toFixed(1)} s watched, ${alone.wallS.toFixed(1)} s alone; ` +
+      `  of which relay → the kernel handing it to the widget's comm (link, sidecar, shim, ` +
+        `widget feed): median ${median(toComm).toFixed(1)} ms, p95 ${quantile(toComm, 0.95).toFixed(1)} ms`,
+    );
+    console.log(
+      `  relay → the page's websocket (sidecar, kernel, jupyter_server): median ` +
+        `${median(toPage).toFixed(1)} ms, p95 ${quantile(toPage, 0.95).toFixed(1)} ms; websocket → ` +
+        `drawn (the page): median ${median(inPage).toFixed(1)} ms, p95 ` +
+        `${quantile(inPage, 0.95).toFixed(1)} ms (${toPage.length} wells)`,
+    );
+    console.log(
+      `  floor counting the well's whole batch of previews (all cross before its last): median ` +
+        `${median(batchFloors).toFixed(1)} ms; p95 over it ${(p95 / median(batchFloors)).toFixed(2)}`,
+    );
+    console.log(
+      `run wall time: ${watched.wallS.toFixed(1)} s watched, ${alone.wallS.toFixed(1)} s alone ` +
+        `(${aloneBefore.wallS.toFixed(1)} s before, ${aloneAfter.wallS.toFixed(1)} s after); ` +
         `the watching side (JupyterLab, kernel, sidecar, Chromium) used ` +
         `${watched.watcherCpuS.toFixed(1)} CPU s meanwhile`,
     );
