@@ -72,12 +72,16 @@ export class MockShim {
   readonly planes: SourcePlane[] = [];
   /** While true, commands wait (a cell is executing) and are answered by `idle()`. */
   busy = false;
+  /** The `well` of every `replay_previews` answered (`null`: all). */
+  readonly replays: (string | null)[] = [];
   /** Answer the next command with this error instead. */
   failNext: { code: string; message: string } | null = null;
   readonly #model: MockModel;
   readonly #waiting: SentMessage[] = [];
   /** The `seq` each plane was published with: a replay re-sends it, as the shim does. */
   readonly #seqs = new Map<SourcePlane, number>();
+  readonly #ready: { content: Record<string, unknown> & { well: string }; pixels: Uint8Array }[] =
+    [];
   #seq = 0;
 
   constructor(model: MockModel) {
@@ -87,6 +91,12 @@ export class MockShim {
       if (this.busy) this.#waiting.push(message);
       else this.#answer(message);
     };
+  }
+
+  /** Send a ready-made `ohr-preview` (and keep it for replays): cheap enough for whole plates. */
+  send(content: Record<string, unknown> & { well: string }, pixels: Uint8Array): void {
+    this.#ready.push({ content, pixels });
+    this.#model.kernelSend(content, [pixels]);
   }
 
   /** Keep a plane and send its preview, as the shim does when the sidecar hands it an image. */
@@ -128,8 +138,11 @@ export class MockShim {
       // `well`: only that well's (the browser shows a well whose previews it did not keep).
       const well = typeof args.well === "string" ? args.well : null;
       const replayed = this.planes.filter((p) => well === null || p.well === well);
-      reply({ count: replayed.length });
+      const ready = this.#ready.filter((p) => well === null || p.content.well === well);
+      this.replays.push(well);
+      reply({ count: replayed.length + ready.length });
       for (const plane of replayed) this.#sendPreview(plane);
+      for (const { content, pixels } of ready) this.#model.kernelSend(content, [pixels]);
     } else if (name === "fetch_plane") {
       const plane = this.planes.find((p) =>
         (["well", "site", "channel", "z", "timepoint", "step"] as const).every(
