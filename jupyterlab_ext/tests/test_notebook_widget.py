@@ -216,7 +216,9 @@ def test_replay_previews_of_one_well_sends_only_that_wells_and_refuses_a_bad_wel
     assert replies["w2"]["ok"] and replies["w2"]["result"]["count"] == 4
     refused = replies["w3"]
     assert not refused["ok"] and refused["error"]["code"] == "ERR_BAD_REQUEST"
-    assert "'well'" in refused["error"]["message"] and "7" in refused["error"]["message"]
+    message = refused["error"]["message"]
+    assert "'well'" in message and "got 7" in message
+    assert live["run"].execution_id in message
     wait_for(lambda: len(customs(channel, "ohr-preview")) >= previews_before + 4)
     replayed = customs(channel, "ohr-preview")[previews_before:]
     assert len(replayed) == 4 and {p["well"] for p in replayed} == {"A01"}

@@ -234,7 +234,11 @@ class RunDisplay:
         if name == "replay_previews":
             well = args.get("well")
             if well is not None and not (isinstance(well, str) and 0 < len(well) <= 64):
-                message = f"replay_previews: 'well' must be a well name (1-64 chars), got {well!r:.80}"
+                run = self._run.state.traits().get("execution_id")
+                message = (
+                    f"replay_previews (execution {run}): 'well' must be a well name "
+                    f"(1-64 chars), got {well!r:.80}"
+                )
                 reply(error={"code": "ERR_BAD_REQUEST", "message": message})
                 return
             # With `well`, the browser asks for one well it is about to show (it keeps no others).
