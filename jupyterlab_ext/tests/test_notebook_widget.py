@@ -202,6 +202,28 @@ def test_browser_commands_fetch_a_full_plane_and_replay_previews(live):
     assert len(channel.sent) > before
 
 
+def test_replay_previews_of_one_well_sends_only_that_wells_and_refuses_a_bad_well(live):
+    widget = live["run"].widget
+    channel = live["comm"]
+    previews_before = len(customs(channel, "ohr-preview"))
+    browser_command(widget, "replay_previews", {"well": "B07"}, command_id="w1")
+    browser_command(widget, "replay_previews", {"well": "A01"}, command_id="w2")
+    browser_command(widget, "replay_previews", {"well": 7}, command_id="w3")
+    wait_for(lambda: {"w1", "w2", "w3"} <= {r["id"] for r in customs(channel, "ohr-reply")})
+    live["run"].display.flush()
+    replies = {r["id"]: r for r in customs(channel, "ohr-reply")}
+    assert replies["w1"]["ok"] and replies["w1"]["result"]["count"] == 0
+    assert replies["w2"]["ok"] and replies["w2"]["result"]["count"] == 4
+    refused = replies["w3"]
+    assert not refused["ok"] and refused["error"]["code"] == "ERR_BAD_REQUEST"
+    message = refused["error"]["message"]
+    assert "'well'" in message and "got 7" in message
+    assert live["run"].execution_id in message
+    wait_for(lambda: len(customs(channel, "ohr-preview")) >= previews_before + 4)
+    replayed = customs(channel, "ohr-preview")[previews_before:]
+    assert len(replayed) == 4 and {p["well"] for p in replayed} == {"A01"}
+
+
 def test_the_contact_sheet_is_a_png_of_the_plate_once_the_run_ended(live):
     from io import BytesIO
 

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { userEvent } from "vitest/browser";
 import widget from "../../src/widget/module.js";
 import type { OhrRunView } from "../../src/widget/elements/ohr-run-view.js";
-import { clearBody, deep, pixel, rgbAt, screenshot, settle } from "./helpers/dom.js";
+import type { OhrPlateGrid } from "../../src/widget/elements/ohr-plate-grid.js";
+import { clearBody, deep, pixel, rgbAt, screenshot, settle, thumbPixel } from "./helpers/dom.js";
 import { MockModel } from "./helpers/mock-model.js";
 import { MockShim, previewOf } from "./helpers/mock-shim.js";
 import { fineDetailPlane, quadrantPlanes, runningState } from "./helpers/scenes.js";
@@ -75,8 +76,9 @@ describe("the anywidget module with a model implementing the contract", () => {
     const column = (c: number): number[] =>
       pixel(canvas, ((c + 0.5) * canvas.width) / 64, 10).slice(0, 3);
     expect([column(31), column(32)]).toEqual([CYAN, GREEN]);
-    const thumb = deep<HTMLCanvasElement>(view, "ohr-plate-grid", '[data-well="B03"] canvas');
-    expect(rgbAt(thumb, 0.4, 0.4)).toEqual(CYAN);
+    expect(
+      thumbPixel(deep<OhrPlateGrid>(view, "ohr-plate-grid"), "B03", 0.4, 0.4).slice(0, 3),
+    ).toEqual(CYAN);
     await screenshot("run-view-previews", view);
   });
 

@@ -5,9 +5,13 @@ import type { WellSelectDetail } from "../../src/widget/elements/events.js";
 import type { OhrPlateGrid } from "../../src/widget/elements/ohr-plate-grid.js";
 import { PreviewCache } from "../../src/widget/imaging/preview-cache.js";
 import { parsePreview } from "../../src/widget/state/preview-message.js";
-import { all, clearBody, deep, pixel, screenshot, settle } from "./helpers/dom.js";
+import { all, clearBody, deep, pixel, screenshot, settle, thumbPixel } from "./helpers/dom.js";
 import { previewOf } from "./helpers/mock-shim.js";
-import { CHANNELS, quadrantPlanes, runningState } from "./helpers/scenes.js";
+import { CHANNELS, quadrantPlanes, runningState, well } from "./helpers/scenes.js";
+import type { ChannelInfo } from "../../src/widget/state/run-state.js";
+
+const CYAN = [0, 255, 255];
+const GREEN = [0, 255, 0];
 
 /** Distinct, recognisable colours per theme variable the well states use. */
 const STATE_VARIABLES = {
@@ -120,8 +124,7 @@ describe("<ohr-plate-grid>", () => {
       previews,
       channels: CHANNELS,
     });
-    const canvas = deep<HTMLCanvasElement>(cell(grid, "A01"), "canvas");
-    expect(pixel(canvas, 5, 20)).toEqual([0, 0, 0, 0]); // nothing drawn yet
+    expect(thumbPixel(grid, "A01", 0.1, 0.4)).toEqual([0, 0, 0, 0]); // nothing drawn yet
     quadrantPlanes("A01").forEach((plane, i) => {
       const { content, pixels } = previewOf(plane, i + 1);
       previews.add(parsePreview(content, [new DataView(pixels.buffer)]));
@@ -131,12 +134,11 @@ describe("<ohr-plate-grid>", () => {
     grid.previewsVersion = previews.version;
     await settle(grid);
     expect(drawn).toEqual([{ well: "A01", seq: 2, newest: 2 }]);
-    // The 64 × 48 plane is fitted into a square thumbnail: quadrants around its centre.
-    const c = canvas.width / 2;
-    expect(pixel(canvas, c - 10, c - 8).slice(0, 3)).toEqual([0, 255, 255]); // DAPI + GFP
-    expect(pixel(canvas, c + 10, c - 8).slice(0, 3)).toEqual([0, 255, 0]); // GFP
-    expect(pixel(canvas, c - 10, c + 8).slice(0, 3)).toEqual([0, 0, 255]); // DAPI
-    expect(pixel(canvas, c + 10, c + 8).slice(0, 3)).toEqual([0, 0, 0]);
+    // The 64 × 48 plane is fitted into the square cell: quadrants around its centre.
+    expect(thumbPixel(grid, "A01", 0.3, 0.35).slice(0, 3)).toEqual([0, 255, 255]); // DAPI + GFP
+    expect(thumbPixel(grid, "A01", 0.7, 0.35).slice(0, 3)).toEqual([0, 255, 0]); // GFP
+    expect(thumbPixel(grid, "A01", 0.3, 0.65).slice(0, 3)).toEqual([0, 0, 255]); // DAPI
+    expect(thumbPixel(grid, "A01", 0.7, 0.65).slice(0, 3)).toEqual([0, 0, 0]);
     await screenshot("plate-grid-96-thumbnail", grid);
     // A later site redraws the thumbnail (still site 1) and says the well's newest preview.
     const [later] = quadrantPlanes("A01", { site: 2 });
@@ -146,5 +148,86 @@ describe("<ohr-plate-grid>", () => {
     grid.previewsVersion = previews.version;
     await settle(grid);
     expect(drawn.at(-1)).toEqual({ well: "A01", seq: 2, newest: 3 });
+  });
+
+  it("paints every thumbnail into one canvas under the cells, a preview only its own well", async () => {
+    const previews = new PreviewCache();
+    const wells = { A01: well("done", 1), B03: well("done", 1), H12: well("running", 0.5) };
+    const grid = await mountGrid({ wells, previews, channels: CHANNELS });
+    const feed = (name: string, flipped: boolean, seq: number): void => {
+      quadrantPlanes(name, {}, flipped).forEach((plane, i) => {
+        const { content, pixels } = previewOf(plane, seq + i);
+        previews.add(parsePreview(content, [new DataView(pixels.buffer)]));
+      });
+    };
+    feed("A01", false, 1);
+    feed("B03", true, 3);
+    feed("H12", false, 5);
+    grid.previewsVersion = previews.version;
+    await settle(grid);
+    expect(all(grid, "canvas")).toHaveLength(1);
+    const top = (name: string): number[][] => [
+      thumbPixel(grid, name, 0.3, 0.35).slice(0, 3),
+      thumbPixel(grid, name, 0.7, 0.35).slice(0, 3),
+    ];
+    expect(top("A01")).toEqual([CYAN, GREEN]);
+    expect(top("B03")).toEqual([GREEN, CYAN]); // DAPI on the right
+    expect(top("H12")).toEqual([CYAN, GREEN]);
+    // The cell is transparent over its thumbnail and exactly aligned: the thumbnail's corner
+    // pixels are black (the fitted plane's margin) inside the cell's border, in the page too.
+    const cellBox = cell(grid, "B03").getBoundingClientRect();
+    const canvasBox = (grid.thumbnailCanvas as HTMLCanvasElement).getBoundingClientRect();
+    const rect = grid.thumbnailRect("B03");
+    expect(rect?.x).toBe(Math.round((cellBox.left - canvasBox.left + 2) * 2));
+    expect(rect?.y).toBe(Math.round((cellBox.top - canvasBox.top + 2) * 2));
+    expect(getComputedStyle(cell(grid, "B03")).backgroundColor).toBe("rgba(0, 0, 0, 0)");
+    // Mark H12's rectangle, then a new preview of A01 arrives: H12 is not painted again.
+    const ctx = grid.thumbnailCanvas?.getContext("2d") as CanvasRenderingContext2D;
+    const h12 = grid.thumbnailRect("H12") as { x: number; y: number };
+    ctx.fillStyle = "#ff00ff";
+    ctx.fillRect(h12.x, h12.y, 4, 4);
+    feed("A01", true, 7);
+    grid.previewsVersion = previews.version;
+    await settle(grid);
+    expect(top("A01")).toEqual([GREEN, CYAN]);
+    expect(pixel(grid.thumbnailCanvas as HTMLCanvasElement, h12.x + 1, h12.y + 1)).toEqual([
+      255, 0, 255, 255,
+    ]);
+    await screenshot("plate-grid-one-canvas", grid);
+  });
+
+  it("repaints the thumbnails when channel colours, shown channels or the layout change", async () => {
+    const previews = new PreviewCache();
+    const grid = await mountGrid({
+      wells: { A01: well("done", 1), C05: well("done", 1) },
+      previews,
+      channels: CHANNELS,
+    });
+    for (const name of ["A01", "C05"])
+      quadrantPlanes(name).forEach((plane, i) => {
+        const { content, pixels } = previewOf(plane, i + 1);
+        previews.add(parsePreview(content, [new DataView(pixels.buffer)]));
+      });
+    grid.previewsVersion = previews.version;
+    await settle(grid);
+    const topLeft = (name: string): number[] => thumbPixel(grid, name, 0.3, 0.35).slice(0, 3);
+    expect(topLeft("C05")).toEqual(CYAN);
+    // DAPI recoloured red (the kernel's channels trait): red + green.
+    grid.channels = [{ index: 1, name: "DAPI", color: "#ff0000" }, CHANNELS[1] as ChannelInfo];
+    await settle(grid);
+    expect(topLeft("A01")).toEqual([255, 255, 0]);
+    expect(topLeft("C05")).toEqual([255, 255, 0]);
+    // GFP hidden in the viewer: only DAPI's red is left.
+    grid.hiddenChannels = new Set([2]);
+    await settle(grid);
+    expect(topLeft("C05")).toEqual([255, 0, 0]);
+    // The plate turns out to be 384 wells: smaller cells elsewhere, painted at their new places.
+    const before = grid.thumbnailRect("C05");
+    grid.layout = { rows: 16, columns: 24 };
+    await settle(grid);
+    expect(grid.thumbnailRect("C05")).not.toEqual(before);
+    expect(topLeft("C05")).toEqual([255, 0, 0]);
+    expect(thumbPixel(grid, "C05", 0.3, 0.65).slice(0, 3)).toEqual([255, 0, 0]);
+    expect(thumbPixel(grid, "C05", 0.7, 0.65).slice(0, 3)).toEqual([0, 0, 0]);
   });
 });

@@ -51,6 +51,7 @@ const OUTLINE: RoiOutline = {
 
 async function mountViewer(asked: unknown[]): Promise<OhrStackViewer> {
   const previews = new PreviewCache();
+  previews.hold(objectPlane().well);
   const { content, pixels } = previewOf(objectPlane(), 1);
   previews.add(parsePreview(content, [new DataView(pixels.buffer)]));
   const source: MeasurementSource = {

@@ -18,6 +18,8 @@ const BLACK = [0, 0, 0];
 
 function cacheOf(planes: SourcePlane[]): PreviewCache {
   const cache = new PreviewCache();
+  // The wells shown: the cache keeps full previews only of wells held.
+  for (const well of new Set(planes.map((p) => p.well))) cache.hold(well);
   planes.forEach((plane, i) => {
     const { content, pixels } = previewOf(plane, i + 1);
     cache.add(parsePreview(content, [new DataView(pixels.buffer)]));

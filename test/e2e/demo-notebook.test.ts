@@ -42,7 +42,8 @@ const ui = {
   progressBar: () => inDemo('ohr-run-header [role="progressbar"]'),
   percent: () => inDemo("ohr-run-header .percent"),
   wellCell: (well: string) => inDemo(`ohr-plate-grid .well[data-well="${well}"]`),
-  thumbnail: (well: string) => inDemo(`ohr-plate-grid .well[data-well="${well}"] canvas`),
+  // Its rectangle of the grid's one thumbnail canvas (pixels.ts reads it from the cell).
+  thumbnail: (well: string) => inDemo(`ohr-plate-grid .well[data-well="${well}"]`),
   viewerWell: () => inDemo("ohr-stack-viewer .head b"),
   viewerCanvas: () => inDemo("ohr-stack-viewer ohr-plane-canvas canvas"),
   channelRows: () => inDemo("ohr-channel-controls .channel"),

@@ -1,6 +1,7 @@
 /**
  * What an image on the page looks like, read from its pixels: a canvas through `getImageData`,
- * an `<img>` by drawing it onto a scratch canvas first. Tests use it to tell a drawn image from
+ * an `<img>` by drawing it onto a scratch canvas first, a plate-grid well cell as its rectangle of
+ * the grid's one thumbnail canvas. Tests use it to tell a drawn image from
  * an empty frame, and to check the colours it is drawn in.
  */
 import type { Locator } from "playwright-core";
@@ -25,7 +26,19 @@ export interface PixelStats {
  */
 function readPixels(element: Element): PixelStats {
   let canvas: HTMLCanvasElement;
-  if (element instanceof HTMLCanvasElement) {
+  let region: { x: number; y: number; width: number; height: number } | null = null;
+  const well = element instanceof HTMLElement ? element.dataset.well : undefined;
+  if (well !== undefined) {
+    const root = element.getRootNode();
+    const grid = (root instanceof ShadowRoot ? root.host : null) as {
+      thumbnailCanvas?: HTMLCanvasElement | null;
+      thumbnailRect?: (name: string) => typeof region;
+    } | null;
+    const gridCanvas = grid?.thumbnailCanvas ?? null;
+    region = grid?.thumbnailRect?.(well) ?? null;
+    if (gridCanvas === null || region === null) throw new Error(`no thumbnail of well ${well}`);
+    canvas = gridCanvas;
+  } else if (element instanceof HTMLCanvasElement) {
     canvas = element;
   } else if (element instanceof HTMLImageElement) {
     canvas = document.createElement("canvas");
@@ -35,12 +48,17 @@ function readPixels(element: Element): PixelStats {
   } else {
     throw new Error(`not a canvas or an image: <${element.tagName.toLowerCase()}>`);
   }
-  const { width, height } = canvas;
+  const { x, y, width, height } = region ?? {
+    x: 0,
+    y: 0,
+    width: canvas.width,
+    height: canvas.height,
+  };
   const ctx = canvas.getContext("2d");
   if (ctx === null || width === 0 || height === 0) {
     return { width, height, lit: 0, max: [0, 0, 0], mean: [0, 0, 0], dominant: [0, 0, 0], hash: 0 };
   }
-  const data = ctx.getImageData(0, 0, width, height).data;
+  const data = ctx.getImageData(x, y, width, height).data;
   const max = [0, 0, 0];
   const sum = [0, 0, 0];
   const dominant = [0, 0, 0];
@@ -73,7 +91,7 @@ function readPixels(element: Element): PixelStats {
   };
 }
 
-/** Read the pixels of the canvas or `<img>` that `locator` points at (waiting for it). */
+/** Read the pixels of the canvas, `<img>` or grid well that `locator` points at (waiting for it). */
 export async function pixelsOf(locator: Locator): Promise<PixelStats> {
   await locator.waitFor({ state: "visible" });
   return locator.evaluate(readPixels);

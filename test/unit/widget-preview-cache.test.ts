@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PreviewCache } from "../../src/widget/imaging/preview-cache.js";
+import { reducePreview } from "../../src/widget/imaging/thumbnail-store.js";
 import { parsePreview, type Preview } from "../../src/widget/state/preview-message.js";
 import { WidgetMessageError } from "../../src/widget/state/widget-errors.js";
 
@@ -24,8 +25,10 @@ function preview(seq: number, where: Partial<Preview> = {}, size = 4): Preview {
 }
 
 describe("PreviewCache", () => {
-  it("keeps one preview per plane, the newest by sequence number", () => {
+  it("keeps one preview per plane of a held well, the newest by sequence number", () => {
     const cache = new PreviewCache();
+    expect(cache.hold("A01")).toBe(true); // not held before: its earlier previews must be asked for
+    expect(cache.hold("A01")).toBe(false);
     expect(cache.add(preview(5))).toBe(true);
     expect(cache.add(preview(3))).toBe(false); // a replayed, older copy
     expect(cache.add(preview(7))).toBe(true);
@@ -35,8 +38,53 @@ describe("PreviewCache", () => {
 
   it("evicts the oldest planes when over its byte budget", () => {
     const cache = new PreviewCache(3 * 16);
+    cache.hold("A01");
     for (let z = 1; z <= 5; z++) cache.add(preview(z, { z }));
     expect([...cache.forWell("A01")].map((p) => p.z)).toEqual([3, 4, 5]);
+  });
+
+  it("keeps full previews only of the last wells held; others only update their thumbnail", () => {
+    const cache = new PreviewCache();
+    cache.add(preview(1, { well: "A01" }, 256)); // the first wells to arrive take the free places
+    cache.add(preview(2, { well: "B01" }, 256));
+    cache.add(preview(3, { well: "C01" }, 256));
+    expect([cache.holds("A01"), cache.holds("B01"), cache.holds("C01")]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect([...cache.forWell("C01")]).toEqual([]);
+    expect(cache.thumbnailSet("C01").get(1)?.seq).toBe(3);
+    expect(cache.newest("C01")).toBe(3);
+    expect(cache.hold("C01")).toBe(true); // A01 is now the least recent of three: dropped
+    expect(cache.size).toBe(1);
+    expect(cache.holds("A01")).toBe(false);
+    expect(cache.thumbnailSet("A01").get(1)?.seq).toBe(1); // its thumbnail stays
+    cache.add(preview(4, { well: "C01" }, 256));
+    expect([...cache.forWell("C01")].map((p) => p.seq)).toEqual([4]);
+  });
+
+  it("holds bytes for thumbnails at the grid's resolution, not the previews'", () => {
+    const cache = new PreviewCache();
+    cache.thumbnails.edge = 28;
+    for (let w = 0; w < 384; w++)
+      for (let channel = 1; channel <= 4; channel++)
+        cache.add(preview(w * 4 + channel, { well: `W${w}`, channel }, 256));
+    // Two wells' previews (the first to arrive), every well's thumbnail.
+    expect(cache.size).toBe(2 * 4);
+    expect(cache.bytes).toBe(2 * 4 * 256 * 256 + 384 * 4 * 28 * 28);
+  });
+
+  it("reduces a thumbnail exactly as the compositor samples the full preview", () => {
+    const full = preview(1, {}, 8);
+    full.pixels.forEach((_, i, a) => (a[i] = i));
+    const reduced = reducePreview(
+      { ...full, width: 8, height: 4, pixels: full.pixels.slice(0, 32) },
+      3,
+    );
+    expect([reduced.width, reduced.height]).toEqual([3, 2]);
+    // Rows 0 and 2, columns 0, 2 and 5 (floor(x · 8 / 3)).
+    expect([...reduced.pixels]).toEqual([0, 2, 5, 16, 18, 21]);
   });
 
   it("picks a thumbnail plane that exists: latest step, then first by site and z, every channel", () => {

@@ -232,7 +232,21 @@ class RunDisplay:
         feed = self._feed
         assert feed is not None
         if name == "replay_previews":
-            cached = self.previews.snapshot()
+            well = args.get("well")
+            if well is not None and not (isinstance(well, str) and 0 < len(well) <= 64):
+                run = self._run.state.traits().get("execution_id")
+                message = (
+                    f"replay_previews (execution {run}): 'well' must be a well name "
+                    f"(1-64 chars), got {well!r:.80}"
+                )
+                reply(error={"code": "ERR_BAD_REQUEST", "message": message})
+                return
+            # With `well`, the browser asks for one well it is about to show (it keeps no others).
+            cached = {
+                key: preview
+                for key, preview in self.previews.snapshot().items()
+                if well is None or key.well == well
+            }
             dropped = self.previews.dropped
             feed.call(lambda: reply({"count": len(cached), "dropped": dropped}))
             for key, (header, pixels) in cached.items():

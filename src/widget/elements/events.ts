@@ -41,6 +41,14 @@ export interface PreviewDrawnDetail {
   readonly newest: number;
 }
 
+/**
+ * The viewer took a well into view whose previews the browser does not hold (it keeps only the
+ * wells on screen): ask the kernel for them.
+ */
+export interface PreviewsRequestDetail {
+  readonly well: string;
+}
+
 /** The plane canvas was zoomed (1 = the whole image fits). */
 export interface ZoomChangeDetail {
   readonly zoom: number;
@@ -65,6 +73,7 @@ export interface OhrEventMap {
   "ohr-cancel-request": CancelRequestDetail;
   "ohr-rerun-request": RerunRequestDetail;
   "ohr-preview-drawn": PreviewDrawnDetail;
+  "ohr-previews-request": PreviewsRequestDetail;
   "ohr-zoom-change": ZoomChangeDetail;
 }
 

@@ -16,6 +16,14 @@ export const plateGridStyles = css`
     grid-template-columns: 1.6em repeat(var(--ohr-columns), var(--ohr-cell));
     gap: 2px;
     width: max-content;
+    position: relative;
+  }
+  /* Under the cells (they come later and are positioned); sized and placed by the element. */
+  .thumbs {
+    position: absolute;
+    left: 0;
+    top: 0;
+    pointer-events: none;
   }
   .row {
     display: contents;
@@ -47,11 +55,8 @@ export const plateGridStyles = css`
   .well.selected {
     box-shadow: 0 0 0 2px var(--jp-ui-font-color0, #000000);
   }
-  .thumb {
-    position: absolute;
-    inset: 0;
-    width: 100%;
-    height: 100%;
+  .well[data-thumb] {
+    background: transparent;
   }
   .fill {
     position: absolute;

@@ -2,7 +2,9 @@
  * `<ohr-plate-grid>`: the plate at a glance. One cell per well (96, 384 or 1536 layouts), its
  * border coloured by state, a progress fill along the bottom, and a thumbnail once previews
  * arrive. A roving tabindex keeps the grid one Tab stop: arrows move, Home/End jump in the row,
- * Enter or Space (or a click) selects and fires `ohr-well-select`.
+ * Enter or Space (or a click) selects and fires `ohr-well-select`. The cells are DOM; every
+ * thumbnail is painted into one canvas under them (a preview repaints its well's rectangle
+ * only): hundreds of per-cell canvases cost the browser most of a frame to composite.
  */
 import { LitElement, html, type PropertyValues } from "lit";
 import { property, state } from "lit/decorators.js";
@@ -13,6 +15,7 @@ import { emit } from "./events.js";
 import { formatPercent } from "./format.js";
 import { plateGridStyles } from "./ohr-plate-grid-styles.js";
 import {
+  type PixelRect,
   type PreviewCache,
   drawThumbnail,
   parseWellName,
@@ -27,6 +30,22 @@ import { themeStyles, wellStateStyles } from "./theme-styles.js";
 /** Cell edge in CSS px by plate width: small plates get room for a readable thumbnail. */
 function cellSize(columns: number): number {
   return columns <= 12 ? 30 : columns <= 24 ? 18 : 10;
+}
+
+/** Canvas pixels per CSS px: thumbnails as sharp as on a 2× screen, whatever this one is. */
+const THUMBNAIL_SCALE = 2;
+
+/** Where the cells sit over the thumbnail canvas, in CSS px (measured after layout). */
+interface CellGeometry {
+  readonly left: number;
+  readonly top: number;
+  readonly pitchX: number;
+  readonly pitchY: number;
+  /** Border width: the thumbnail fills the cell inside it. */
+  readonly inset: number;
+  readonly inner: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 export class OhrPlateGrid extends LitElement {
@@ -52,6 +71,8 @@ export class OhrPlateGrid extends LitElement {
     });
   }
   @property({ attribute: false }) channels: readonly ChannelInfo[] = [];
+  /** Channels left out of the thumbnails (hidden in the viewer). */
+  @property({ attribute: false }) hiddenChannels: ReadonlySet<number | null> = new Set();
 
   /** The cell that holds the tab stop. */
   @state() private _focus: WellPosition = { row: 0, column: 0 };
@@ -60,6 +81,35 @@ export class OhrPlateGrid extends LitElement {
   /** Well name → cache version its thumbnail was drawn at. */
   readonly #drawn = new Map<string, number>();
   #drawnFor = "";
+  #layoutFor = "";
+  #geometry: CellGeometry | null = null;
+  #cells: HTMLElement[] = [];
+  readonly #resize = new ResizeObserver(() => {
+    // Fonts or styles can move the cells after a render: repaint at the new places.
+    if (this.#measure()) this.#repaintAll();
+  });
+
+  /** The canvas holding every thumbnail. */
+  get thumbnailCanvas(): HTMLCanvasElement | null {
+    return this.shadowRoot?.querySelector<HTMLCanvasElement>("canvas.thumbs") ?? null;
+  }
+
+  /** The rectangle of a well's thumbnail in {@link thumbnailCanvas}'s pixels. */
+  thumbnailRect(well: string): PixelRect | null {
+    const g = this.#geometry;
+    const cell = this.#cells.find((c) => c.dataset.well === well);
+    if (g === null || cell === undefined) return null;
+    const s = THUMBNAIL_SCALE;
+    const x = g.left + Number(cell.dataset.column) * g.pitchX + g.inset;
+    const y = g.top + Number(cell.dataset.row) * g.pitchY + g.inset;
+    const edge = Math.round(g.inner * s);
+    return { x: Math.round(x * s), y: Math.round(y * s), width: edge, height: edge };
+  }
+
+  override disconnectedCallback(): void {
+    this.#resize.disconnect();
+    super.disconnectedCallback();
+  }
 
   /** The layout drawn. */
   get plate(): PlateLayout {
@@ -101,6 +151,7 @@ export class OhrPlateGrid extends LitElement {
         @keydown=${this.#onKeyDown}
         @click=${this.#onClick}
       >
+        <canvas class="thumbs" aria-hidden="true"></canvas>
         <div role="row" class="row">
           <span class="corner"></span>
           ${columnIndexes.map((c) => html`<span role="columnheader" class="label">${c + 1}</span>`)}
@@ -128,7 +179,7 @@ export class OhrPlateGrid extends LitElement {
                     focused,
                     cell,
                   ],
-                  () => this.#cell(name, r, c, well, isSelected, focused, cell),
+                  () => this.#cell(name, r, c, well, isSelected, focused),
                 );
               })}
             </div>`,
@@ -144,7 +195,6 @@ export class OhrPlateGrid extends LitElement {
     well: WellProgress | undefined,
     isSelected: boolean,
     focused: boolean,
-    cell: number,
   ): unknown {
     const label =
       well === undefined
@@ -161,37 +211,94 @@ export class OhrPlateGrid extends LitElement {
       aria-label=${label}
       title=${well?.error == null ? label : `${label}\n${well.error}`}
     >
-      <canvas class="thumb" width=${cell * 2} height=${cell * 2}></canvas>
       <span class="fill" style=${styleMap({ width: `${(well?.fraction ?? 0) * 100}%` })}></span>
     </div>`;
   }
 
+  override firstUpdated(): void {
+    const grid = this.shadowRoot?.querySelector(".grid");
+    if (grid != null) this.#resize.observe(grid);
+  }
+
   override updated(changed: PropertyValues<this>): void {
-    const plate = this.plate;
-    const drawnFor = `${plate.rows}x${plate.columns}|${JSON.stringify(this.channels)}`;
-    if (drawnFor !== this.#drawnFor || changed.has("previews")) {
+    const { rows, columns } = this.plate;
+    this.#cells = [...(this.shadowRoot?.querySelectorAll<HTMLElement>(".well") ?? [])];
+    const layoutFor = `${rows}x${columns}`;
+    const drawnFor = `${JSON.stringify(this.channels)}|${JSON.stringify([...this.hiddenChannels])}`;
+    const moved = layoutFor !== this.#layoutFor && this.#measure();
+    this.#layoutFor = layoutFor;
+    if (moved || drawnFor !== this.#drawnFor || changed.has("previews")) {
       this.#drawnFor = drawnFor;
-      this.#drawn.clear();
+      this.#repaintAll();
+    } else {
+      this.#drawThumbnails();
     }
+  }
+
+  /** Measure where the cells are and size the canvas; returns whether anything moved. */
+  #measure(): boolean {
+    const grid = this.shadowRoot?.querySelector<HTMLElement>(".grid");
+    const canvas = this.thumbnailCanvas;
+    const { rows, columns } = this.plate;
+    const at = (r: number, c: number): HTMLElement | null =>
+      this.shadowRoot?.querySelector<HTMLElement>(`[data-row="${r}"][data-column="${c}"]`) ?? null;
+    const first = at(0, 0);
+    const last = at(rows - 1, columns - 1);
+    if (grid == null || canvas === null || first === null || last === null) return false;
+    const box = grid.getBoundingClientRect();
+    const a = first.getBoundingClientRect();
+    const b = last.getBoundingClientRect();
+    const geometry: CellGeometry = {
+      left: a.left - box.left,
+      top: a.top - box.top,
+      pitchX: columns > 1 ? (b.left - a.left) / (columns - 1) : 0,
+      pitchY: rows > 1 ? (b.top - a.top) / (rows - 1) : 0,
+      // Present wells' border; an absent well's thinner one leaves a sliver of background.
+      inset: Math.max(first.clientLeft, last.clientLeft),
+      inner: Math.min(first.clientWidth, last.clientWidth),
+      width: box.width,
+      height: box.height,
+    };
+    if (JSON.stringify(geometry) === JSON.stringify(this.#geometry)) return false;
+    this.#geometry = geometry;
+    canvas.style.width = `${geometry.width}px`;
+    canvas.style.height = `${geometry.height}px`;
+    canvas.width = Math.round(geometry.width * THUMBNAIL_SCALE);
+    canvas.height = Math.round(geometry.height * THUMBNAIL_SCALE);
+    if (this.previews !== null) this.previews.thumbnails.edge = geometry.inner * THUMBNAIL_SCALE;
+    return true;
+  }
+
+  #repaintAll(): void {
+    const canvas = this.thumbnailCanvas;
+    canvas?.getContext("2d")?.clearRect(0, 0, canvas.width, canvas.height);
+    this.#drawn.clear();
     this.#drawThumbnails();
   }
 
   #drawThumbnails(): void {
     const cache = this.previews;
-    if (cache === null || this.shadowRoot === null) return;
-    for (const canvas of this.shadowRoot.querySelectorAll<HTMLCanvasElement>(".well canvas")) {
-      const name = (canvas.parentElement as HTMLElement).dataset.well ?? "";
+    // Painted often, read back never: a plain 2d context.
+    const ctx = this.thumbnailCanvas?.getContext("2d") ?? null;
+    if (cache === null || ctx === null || this.#geometry === null) return;
+    for (const cell of this.#cells) {
+      const name = cell.dataset.well ?? "";
       const version = cache.wellVersion(name);
-      if (version === 0 || this.#drawn.get(name) === version) continue;
+      if (this.#drawn.get(name) === version) continue;
+      this.#drawn.set(name, version);
+      const rect = this.thumbnailRect(name);
+      if (rect === null) continue;
       const set = cache.thumbnailSet(name);
-      if (drawThumbnail(canvas, set, this.channels)) {
+      const drew = drawThumbnail(ctx, rect, set, this.channels, this.hiddenChannels);
+      // The cell's own background would hide the canvas under it.
+      cell.toggleAttribute("data-thumb", drew);
+      if (drew) {
         emit(this, "ohr-preview-drawn", {
           well: name,
           seq: Math.max(...[...set.values()].map((p) => p.seq)),
-          newest: Math.max(...[...cache.forWell(name)].map((p) => p.seq)),
+          newest: cache.newest(name),
         });
       }
-      this.#drawn.set(name, version);
     }
   }
 

@@ -27,7 +27,7 @@ import {
   type WellRows,
 } from "../state/index.js";
 import { defineElement } from "./define-element.js";
-import type { ViewChangeDetail, WellSelectDetail } from "./events.js";
+import type { ChannelToggleDetail, ViewChangeDetail, WellSelectDetail } from "./events.js";
 import { type PlaneFetcher, type PreviewCache, parseWellName } from "../imaging/index.js";
 import "./ohr-plate-grid.js";
 import "./ohr-plate-heatmap.js";
@@ -94,6 +94,8 @@ export class OhrRunView extends LitElement {
   @property({ attribute: false }) measurements: MeasurementSource | null = null;
   @state() private _summary: MeasurementSummary | null = null;
   @state() private _wellRows: WellRows | null = null;
+  /** Channels the viewer hides; the grid's thumbnails leave them out too. */
+  @state() private _hiddenChannels: ReadonlySet<number | null> = new Set();
   #summaryFor = "";
   #rowsFor = "";
 
@@ -104,6 +106,12 @@ export class OhrRunView extends LitElement {
     });
     this.addEventListener("ohr-view-change", (e: CustomEvent<ViewChangeDetail>) => {
       this.view = e.detail.view;
+    });
+    this.addEventListener("ohr-channel-toggle", (e: CustomEvent<ChannelToggleDetail>) => {
+      const hidden = new Set(this._hiddenChannels);
+      if (e.detail.visible) hidden.delete(e.detail.channel);
+      else hidden.add(e.detail.channel);
+      this._hiddenChannels = hidden;
     });
   }
 
@@ -187,6 +195,7 @@ export class OhrRunView extends LitElement {
           .previews=${this.previews}
           .previewsVersion=${this.previewsVersion}
           .channels=${this.channels}
+          .hiddenChannels=${this._hiddenChannels}
         ></ohr-plate-grid>
         <ohr-stack-viewer
           .well=${well}

@@ -25,6 +25,7 @@ import {
   resolveView,
 } from "../imaging/index.js";
 import { defineElement } from "./define-element.js";
+import { emit } from "./events.js";
 import type { ChannelToggleDetail, ContrastChangeDetail, ZoomChangeDetail } from "./events.js";
 import { formatPercent } from "./format.js";
 import type { ChannelControl } from "./ohr-channel-controls.js";
@@ -120,6 +121,15 @@ export class OhrStackViewer extends LitElement {
   /** The shown well's preview version at the last render. */
   #wellVersion = 0;
 
+  override willUpdate(changed: PropertyValues<this>): void {
+    // The cache keeps full previews only of wells on screen: this one from now on, and the
+    // ones that came before it are asked for.
+    if ((changed.has("well") || changed.has("previews")) && this.well !== "") {
+      if (this.previews?.hold(this.well) === true)
+        emit(this, "ohr-previews-request", { well: this.well });
+    }
+  }
+
   override shouldUpdate(changed: PropertyValues<this>): boolean {
     // A 384-well plate gets previews for other wells many times a second: nothing to redraw.
     const version = this.previews?.wellVersion(this.well) ?? 0;
@@ -172,7 +182,9 @@ export class OhrStackViewer extends LitElement {
         <span class="info muted">
           ${
             any === undefined
-              ? "no image for this plane yet"
+              ? this.previews?.isLoading(this.well) === true
+                ? html`<span role="status">loading previews…</span>`
+                : "no image for this plane yet"
               : full === undefined
                 ? `${any.width}×${any.height} preview of ${[...any.sourceShape].reverse().join("×")} ${any.dtype}`
                 : `${width}×${height} full resolution, ${any.dtype}`

@@ -9,5 +9,6 @@ export * from "./preview-cache.js";
 export * from "./preview-layers.js";
 export * from "./resolve-view.js";
 export * from "./thumbnail.js";
+export * from "./thumbnail-store.js";
 export * from "./viewport.js";
 export * from "./well-names.js";

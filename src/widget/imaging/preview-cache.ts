@@ -1,12 +1,20 @@
 /**
- * Previews held in the browser, one per plane. Bounded by bytes: when full, the oldest planes go
- * first (a run's early steps, usually), and a newer preview of the same plane replaces the older
- * one, so a replay after reload fills gaps without duplicating anything.
+ * What the browser holds of the previews: every well's thumbnail (reduced, see
+ * `thumbnail-store.ts`), and full previews only for the few wells the viewer showed last (at
+ * first, the first wells to arrive), so memory follows the screen, not the plate. A well taken
+ * into view starts empty: its holder asks
+ * the kernel for that well's previews (`replay_previews {well}`). Within a held well, one preview
+ * per plane: a newer one replaces the older, so a replay fills gaps without duplicating anything.
  */
 import type { PlaneCoordinates, Preview } from "../state/index.js";
+import { type PlaneSet, ThumbnailStore } from "./thumbnail-store.js";
 
-/** Enough for 384 wells × 4 channels × a few planes of 256² previews. */
-export const DEFAULT_PREVIEW_BYTES = 128 * 1024 * 1024;
+export type { PlaneSet } from "./thumbnail-store.js";
+
+/** A guard on the held wells' previews (a well with many sites, z and steps). */
+export const DEFAULT_PREVIEW_BYTES = 64 * 1024 * 1024;
+/** Full previews are kept for this many wells: the shown one and the one before it. */
+export const HELD_WELLS = 2;
 
 /** The key of one plane: every coordinate, `null` written as `-`. */
 export function planeKey(c: PlaneCoordinates): string {
@@ -14,15 +22,16 @@ export function planeKey(c: PlaneCoordinates): string {
   return [c.well, c.site, c.channel, c.z, c.timepoint, c.step].map(part).join("|");
 }
 
-/** Previews of one well at one (site, z, timepoint, step), keyed by channel. */
-export type PlaneSet = ReadonlyMap<number | null, Preview>;
-
 export class PreviewCache {
+  readonly thumbnails = new ThumbnailStore();
   readonly #maxBytes: number;
   readonly #planes = new Map<string, Preview>();
   readonly #byWell = new Map<string, Set<string>>();
   readonly #wellVersions = new Map<string, number>();
   readonly #listeners = new Set<() => void>();
+  /** Held wells, least recently taken into view first. */
+  #held: string[] = [];
+  readonly #loading = new Set<string>();
   #bytes = 0;
   #version = 0;
 
@@ -35,32 +44,75 @@ export class PreviewCache {
     return this.#version;
   }
 
+  /** Full previews held. */
   get size(): number {
     return this.#planes.size;
   }
 
-  /** Increases when a preview of `well` arrives; 0 when there is none. */
+  /** Bytes of pixels held: full previews plus every thumbnail. */
+  get bytes(): number {
+    return this.#bytes + this.thumbnails.bytes;
+  }
+
+  /** Increases when a preview of `well` arrives (or its loading state changes); 0 when none. */
   wellVersion(well: string): number {
     return this.#wellVersions.get(well) ?? 0;
   }
 
-  /** Keep a preview. Returns false when a newer one of the same plane is already here. */
-  add(preview: Preview): boolean {
-    const key = planeKey(preview);
-    const previous = this.#planes.get(key);
-    if (previous !== undefined) {
-      if (previous.seq > preview.seq) return false;
-      this.#remove(key, previous);
+  /**
+   * Keep `well`'s full previews from now on (it is on screen), dropping the least recent held
+   * well beyond {@link HELD_WELLS}. Returns true when it was not held: its earlier previews are
+   * not here and must be asked for.
+   */
+  hold(well: string): boolean {
+    const known = this.#held.includes(well);
+    this.#held = [...this.#held.filter((w) => w !== well), well];
+    for (const gone of this.#held.splice(0, Math.max(0, this.#held.length - HELD_WELLS))) {
+      for (const key of this.#byWell.get(gone) ?? []) this.#remove(key);
+      this.#byWell.delete(gone);
     }
-    this.#planes.set(key, preview);
-    this.#bytes += preview.pixels.byteLength;
-    let keys = this.#byWell.get(preview.well);
-    if (keys === undefined) this.#byWell.set(preview.well, (keys = new Set()));
-    keys.add(key);
-    this.#evict();
-    this.#version += 1;
-    this.#wellVersions.set(preview.well, this.#version);
-    for (const listener of this.#listeners) listener();
+    return !known;
+  }
+
+  holds(well: string): boolean {
+    return this.#held.includes(well);
+  }
+
+  /** Whether `well`'s previews were asked for and have not all come yet. */
+  isLoading(well: string): boolean {
+    return this.#loading.has(well);
+  }
+
+  setLoading(well: string, loading: boolean): void {
+    if (loading === this.#loading.has(well)) return;
+    if (loading) this.#loading.add(well);
+    else this.#loading.delete(well);
+    this.#changed(well);
+  }
+
+  /** Take a preview. Returns false when it brought nothing new (an older or repeated copy). */
+  add(preview: Preview): boolean {
+    let kept = false;
+    // Free places go to the first wells that arrive: the viewer's first well is among them
+    // even when the kernel is too busy to answer a replay (a cell running `run.wait()`).
+    if (this.#held.length < HELD_WELLS && !this.holds(preview.well)) this.#held.push(preview.well);
+    if (this.holds(preview.well)) {
+      const key = planeKey(preview);
+      const previous = this.#planes.get(key);
+      if (previous === undefined || previous.seq <= preview.seq) {
+        if (previous !== undefined) this.#remove(key);
+        this.#planes.set(key, preview);
+        this.#bytes += preview.pixels.byteLength;
+        let keys = this.#byWell.get(preview.well);
+        if (keys === undefined) this.#byWell.set(preview.well, (keys = new Set()));
+        keys.add(key);
+        this.#evict();
+        kept = true;
+      }
+    }
+    const thumbnail = this.thumbnails.add(preview);
+    if (!kept && !thumbnail) return false;
+    this.#changed(preview.well);
     return true;
   }
 
@@ -70,7 +122,7 @@ export class PreviewCache {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Every preview of a well, in arrival order. */
+  /** Every full preview of a held well, in arrival order; nothing for other wells. */
   *forWell(well: string): Iterable<Preview> {
     for (const key of this.#byWell.get(well) ?? []) {
       const preview = this.#planes.get(key);
@@ -78,7 +130,7 @@ export class PreviewCache {
     }
   }
 
-  /** The channels of one plane. */
+  /** The channels of one plane of a held well. */
   planeSet(well: string, at: Omit<PlaneCoordinates, "well" | "channel">): PlaneSet {
     const set = new Map<number | null, Preview>();
     for (const p of this.forWell(well)) {
@@ -94,27 +146,25 @@ export class PreviewCache {
     return set;
   }
 
-  /**
-   * The plane to show as a well's thumbnail: the step of the latest preview (usually the
-   * pipeline's output), then of that step's planes the first by site, z and timepoint. Chosen as
-   * one plane that exists, not per axis (the lowest site and the lowest z need not meet).
-   */
+  /** The well's thumbnail plane, at the grid's resolution (any well that had a preview). */
   thumbnailSet(well: string): PlaneSet {
-    let latest: Preview | undefined;
-    for (const p of this.forWell(well)) if (latest === undefined || p.seq > latest.seq) latest = p;
-    if (latest === undefined) return new Map();
-    const rank = (p: Preview): number[] => [p.site ?? -1, p.z ?? -1, p.timepoint ?? -1];
-    let first = latest;
-    for (const p of this.forWell(well)) {
-      if (p.step !== latest.step) continue;
-      const [a, b] = [rank(p), rank(first)];
-      const i = a.findIndex((v, k) => v !== b[k]);
-      if (i >= 0 && (a[i] ?? 0) < (b[i] ?? 0)) first = p;
-    }
-    return this.planeSet(well, first);
+    return this.thumbnails.set(well);
   }
 
-  #remove(key: string, preview: Preview): void {
+  /** The highest `seq` of any preview of `well` taken; 0 when none. */
+  newest(well: string): number {
+    return this.thumbnails.newest(well);
+  }
+
+  #changed(well: string): void {
+    this.#version += 1;
+    this.#wellVersions.set(well, this.#version);
+    for (const listener of this.#listeners) listener();
+  }
+
+  #remove(key: string): void {
+    const preview = this.#planes.get(key);
+    if (preview === undefined) return;
     this.#planes.delete(key);
     this.#bytes -= preview.pixels.byteLength;
     this.#byWell.get(preview.well)?.delete(key);
@@ -123,7 +173,7 @@ export class PreviewCache {
   #evict(): void {
     for (const [key, preview] of this.#planes) {
       if (this.#bytes <= this.#maxBytes) return;
-      this.#remove(key, preview);
+      this.#remove(key);
       this.#wellVersions.set(preview.well, this.#version + 1);
     }
   }

@@ -1,36 +1,55 @@
 /**
- * Draw a well's thumbnail: its representative plane, every channel in its colour with automatic
- * contrast, fitted into a small canvas with the aspect ratio kept. Blended directly at the
- * thumbnail's size (nearest-neighbour), so a replay of hundreds of previews after a page reload
- * draws the whole plate in a blink rather than blending every preview at full size first.
+ * Draw a well's thumbnail: its representative plane, every shown channel in its colour with
+ * automatic contrast, fitted into the well's rectangle of the grid's one canvas with the aspect
+ * ratio kept. Blended directly at the thumbnail's size (nearest-neighbour), so a replay of
+ * hundreds of previews after a page reload draws the whole plate in a blink.
  */
 import { composite } from "./compositor.js";
-import type { PlaneSet } from "./preview-cache.js";
+import type { PlaneSet } from "./thumbnail-store.js";
 import { autoLimits, previewLayer, viewerChannels } from "./preview-layers.js";
 import type { ChannelInfo } from "../state/index.js";
 
-/** Paint the blend of `set` into `canvas`, fitted and centred on black. Returns whether it drew. */
+/** A rectangle in canvas pixels. */
+export interface PixelRect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Paint the blend of `set` into `rect`, fitted and centred on black; with nothing to show, clear
+ * the rectangle. Returns whether it drew.
+ */
 export function drawThumbnail(
-  canvas: HTMLCanvasElement,
+  ctx: CanvasRenderingContext2D,
+  rect: PixelRect,
   set: PlaneSet,
   channels: readonly ChannelInfo[],
+  hidden: ReadonlySet<number | null> = new Set(),
 ): boolean {
-  // A canvas kept in memory, not on the GPU: a tiny image redrawn often, on up to 1536 of them;
-  // with GPU-backed ones getContext alone took ~8% of the main thread while a 384-well plate filled.
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
   const first = set.values().next();
-  if (ctx === null || first.done === true) return false;
+  if (first.done === true) {
+    ctx.clearRect(rect.x, rect.y, rect.width, rect.height);
+    return false;
+  }
   const { width, height } = first.value;
-  const scale = Math.min(canvas.width / width, canvas.height / height);
+  const scale = Math.min(rect.width / width, rect.height / height);
   const w = Math.max(1, Math.round(width * scale));
   const h = Math.max(1, Math.round(height * scale));
   const layers = viewerChannels(channels, set.keys()).flatMap((channel) => {
     const preview = set.get(channel.index);
-    return preview === undefined ? [] : [previewLayer(preview, channel.color, autoLimits(preview))];
+    return preview === undefined || hidden.has(channel.index)
+      ? []
+      : [previewLayer(preview, channel.color, autoLimits(preview))];
   });
   ctx.fillStyle = "#000";
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillRect(rect.x, rect.y, rect.width, rect.height);
   const image = new ImageData(composite(layers, w, h), w, h);
-  ctx.putImageData(image, Math.floor((canvas.width - w) / 2), Math.floor((canvas.height - h) / 2));
+  ctx.putImageData(
+    image,
+    rect.x + Math.floor((rect.width - w) / 2),
+    rect.y + Math.floor((rect.height - h) / 2),
+  );
   return true;
 }

@@ -92,6 +92,11 @@ export class RunBinding implements ReactiveController {
       { signal },
     );
     view.addEventListener(
+      "ohr-previews-request",
+      (e) => void this.#replayWell(e.detail.well, signal),
+      { signal },
+    );
+    view.addEventListener(
       "ohr-view-change",
       (e: CustomEvent<ViewChangeDetail>) => {
         this.#save("view", e.detail.view);
@@ -166,6 +171,24 @@ export class RunBinding implements ReactiveController {
       else if (isOhrError(error))
         view.rerunState = { kind: "failed", code: error.code, message: error.message };
       else throw error;
+    }
+  }
+
+  /** Ask for one well's previews (the viewer shows a well the cache did not hold). */
+  async #replayWell(well: string, signal: AbortSignal): Promise<void> {
+    const previews = this.#session.previews;
+    previews.setLoading(well, true);
+    try {
+      await invoke(this.#model, "replay_previews", { well }, { signal });
+    } catch (error) {
+      if (!isOhrError(error)) throw error;
+      // Aborted: the view went away. Timed out: a busy kernel answers later, previews then.
+      if (!(error instanceof CommandAbortedError || error instanceof CommandTimeoutError)) {
+        console.warn(`[openhcs-remote] ${error.code}: ${error.message}`);
+        this.#view.notice = `Earlier images of ${well} could not be replayed (${error.code}); new ones will still appear.`;
+      }
+    } finally {
+      previews.setLoading(well, false);
     }
   }
 

@@ -50,6 +50,20 @@ export function rgbAt(canvas: HTMLCanvasElement, fx: number, fy: number): number
   return pixel(canvas, fx * (canvas.width - 1), fy * (canvas.height - 1)).slice(0, 3);
 }
 
+/** What {@link thumbPixel} needs of `<ohr-plate-grid>` (kept structural: no element import). */
+interface ThumbnailGrid {
+  readonly thumbnailCanvas: HTMLCanvasElement | null;
+  thumbnailRect(well: string): { x: number; y: number; width: number; height: number } | null;
+}
+
+/** `[r, g, b, a]` of a well's thumbnail in the grid's one canvas, at a fraction of its cell. */
+export function thumbPixel(grid: ThumbnailGrid, well: string, fx: number, fy: number): number[] {
+  const canvas = grid.thumbnailCanvas;
+  const rect = grid.thumbnailRect(well);
+  if (canvas === null || rect === null) throw new Error(`no thumbnail rectangle for ${well}`);
+  return pixel(canvas, rect.x + fx * (rect.width - 1), rect.y + fy * (rect.height - 1));
+}
+
 /** Save a screenshot of `element` (or the page) under test-results/widget/. */
 export async function screenshot(name: string, element?: Element): Promise<void> {
   // Paths are relative to the test file; every browser test sits in test/browser/.

@@ -2,7 +2,7 @@
  * The kernel side of the widget protocol, as docs/widget-protocol.md describes it, for driving
  * the browser widget without a kernel: it publishes `ohr-preview` messages made from source
  * planes (downsampled, mapped from the 0.1–99.9 percentiles to 8 bits), and answers `cancel`,
- * `replay_previews` and `fetch_plane`. It can play a busy kernel (commands wait until `idle()`)
+ * `replay_previews` (all, or one `well`'s) and `fetch_plane`. It can play a busy kernel (commands wait until `idle()`)
  * and a failing one. The real shim is tested against the same page by its own suite.
  */
 import type { PlaneCoordinates } from "../../../src/widget/state/preview-message.js";
@@ -72,10 +72,16 @@ export class MockShim {
   readonly planes: SourcePlane[] = [];
   /** While true, commands wait (a cell is executing) and are answered by `idle()`. */
   busy = false;
+  /** The `well` of every `replay_previews` answered (`null`: all). */
+  readonly replays: (string | null)[] = [];
   /** Answer the next command with this error instead. */
   failNext: { code: string; message: string } | null = null;
   readonly #model: MockModel;
   readonly #waiting: SentMessage[] = [];
+  /** The `seq` each plane was published with: a replay re-sends it, as the shim does. */
+  readonly #seqs = new Map<SourcePlane, number>();
+  readonly #ready: { content: Record<string, unknown> & { well: string }; pixels: Uint8Array }[] =
+    [];
   #seq = 0;
 
   constructor(model: MockModel) {
@@ -85,6 +91,12 @@ export class MockShim {
       if (this.busy) this.#waiting.push(message);
       else this.#answer(message);
     };
+  }
+
+  /** Send a ready-made `ohr-preview` (and keep it for replays): cheap enough for whole plates. */
+  send(content: Record<string, unknown> & { well: string }, pixels: Uint8Array): void {
+    this.#ready.push({ content, pixels });
+    this.#model.kernelSend(content, [pixels]);
   }
 
   /** Keep a plane and send its preview, as the shim does when the sidecar hands it an image. */
@@ -100,8 +112,9 @@ export class MockShim {
   }
 
   #sendPreview(plane: SourcePlane): void {
-    this.#seq += 1;
-    const { content, pixels } = previewOf(plane, this.#seq);
+    let seq = this.#seqs.get(plane);
+    if (seq === undefined) this.#seqs.set(plane, (seq = this.#seq += 1));
+    const { content, pixels } = previewOf(plane, seq);
     this.#model.kernelSend(content, [pixels]);
   }
 
@@ -122,8 +135,14 @@ export class MockShim {
     if (name === "cancel") {
       reply({ message: "Cancel sent to the server." });
     } else if (name === "replay_previews") {
-      reply({ count: this.planes.length });
-      for (const plane of this.planes) this.#sendPreview(plane);
+      // `well`: only that well's (the browser shows a well whose previews it did not keep).
+      const well = typeof args.well === "string" ? args.well : null;
+      const replayed = this.planes.filter((p) => well === null || p.well === well);
+      const ready = this.#ready.filter((p) => well === null || p.content.well === well);
+      this.replays.push(well);
+      reply({ count: replayed.length + ready.length });
+      for (const plane of replayed) this.#sendPreview(plane);
+      for (const { content, pixels } of ready) this.#model.kernelSend(content, [pixels]);
     } else if (name === "fetch_plane") {
       const plane = this.planes.find((p) =>
         (["well", "site", "channel", "z", "timepoint", "step"] as const).every(
