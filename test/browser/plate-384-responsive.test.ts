@@ -15,7 +15,8 @@ import type { OhrPlateGrid } from "../../src/widget/elements/ohr-plate-grid.js";
 import { clearBody, deep, rgbAt, screenshot, settle, thumbPixel } from "./helpers/dom.js";
 import { MockModel } from "./helpers/mock-model.js";
 import { MockShim } from "./helpers/mock-shim.js";
-import { CHANNELS, runningState } from "./helpers/scenes.js";
+import { CHANNELS, maskPixels, runningState } from "./helpers/scenes.js";
+import { wellName } from "../../src/widget/imaging/well-names.js";
 
 const ROWS = 16;
 const COLUMNS = 24;
@@ -40,16 +41,9 @@ const LONGEST_FRAME_GAP_MS = 300;
 const CYAN = [0, 255, 255];
 const GREEN = [0, 255, 0];
 
-const wellAt = (row: number, column: number): string =>
-  `${String.fromCharCode(65 + row)}${String(column + 1).padStart(2, "0")}`;
-
-/** 8-bit preview pixels, 255 where `bright(x, y)`. */
-function pixels(bright: (x: number, y: number) => boolean): Uint8Array {
-  const out = new Uint8Array(WIDTH * HEIGHT);
-  for (let y = 0; y < HEIGHT; y++)
-    for (let x = 0; x < WIDTH; x++) out[y * WIDTH + x] = bright(x, y) ? 255 : 0;
-  return out;
-}
+const wellAt = (row: number, column: number): string => wellName({ row, column });
+const pixels = (bright: (x: number, y: number) => boolean): Uint8Array =>
+  maskPixels(WIDTH, HEIGHT, bright);
 
 // DAPI (blue) bright in the left half, or the right half in wells of odd parity, dark at z 3;
 // GFP (green) bright in the top half. Blended: top-left and top-right tell wells and z apart.

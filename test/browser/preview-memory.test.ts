@@ -13,7 +13,8 @@ import type { ChannelInfo, WellProgress } from "../../src/widget/state/run-state
 import { clearBody, deep, rgbAt, screenshot, settle, thumbPixel } from "./helpers/dom.js";
 import { MockModel } from "./helpers/mock-model.js";
 import { MockShim } from "./helpers/mock-shim.js";
-import { runningState } from "./helpers/scenes.js";
+import { maskPixels, runningState } from "./helpers/scenes.js";
+import { wellName } from "../../src/widget/imaging/well-names.js";
 
 const ROWS = 16;
 const COLUMNS = 24;
@@ -33,15 +34,9 @@ const PLATE_BYTES = ROWS * COLUMNS * SITES.length * CHANNELS.length * PREVIEW_BY
 const HELD_BOUND =
   2 * SITES.length * CHANNELS.length * PREVIEW_BYTES + ROWS * COLUMNS * CHANNELS.length * 32 * 32;
 
-const wellAt = (row: number, column: number): string =>
-  `${String.fromCharCode(65 + row)}${String(column + 1).padStart(2, "0")}`;
-
-function pixels(bright: (x: number, y: number) => boolean): Uint8Array {
-  const out = new Uint8Array(EDGE * EDGE);
-  for (let y = 0; y < EDGE; y++)
-    for (let x = 0; x < EDGE; x++) out[y * EDGE + x] = bright(x, y) ? 255 : 0;
-  return out;
-}
+const wellAt = (row: number, column: number): string => wellName({ row, column });
+const pixels = (bright: (x: number, y: number) => boolean): Uint8Array =>
+  maskPixels(EDGE, EDGE, bright);
 // DAPI bright on the left (the right in wells of odd parity), GFP on top, RFP and Cy5 dark.
 const LEFT = pixels((x) => x < EDGE / 2);
 const RIGHT = pixels((x) => x >= EDGE / 2);

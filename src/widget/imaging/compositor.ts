@@ -4,6 +4,14 @@
  * is how fluorescence viewers (napari, vizarr, OMERO) show overlapping channels.
  */
 
+/**
+ * The source index nearest-neighbour sampling reads for target index `i` when `sourceSize`
+ * values are shown in `size`: the compositor's rule, and the thumbnail store's, which must agree.
+ */
+export function nearestSample(i: number, size: number, sourceSize: number): number {
+  return Math.min(sourceSize - 1, Math.floor((i * sourceSize) / size));
+}
+
 /** One channel to blend. */
 export interface ColorLayer {
   readonly width: number;
@@ -62,9 +70,9 @@ export function composite(
     const [r, g, b] = layer.rgb;
     const sameSize = layer.width === width && layer.height === height;
     for (let y = 0; y < height; y++) {
-      const sy = sameSize ? y : Math.min(layer.height - 1, Math.floor((y * layer.height) / height));
+      const sy = sameSize ? y : nearestSample(y, height, layer.height);
       for (let x = 0; x < width; x++) {
-        const sx = sameSize ? x : Math.min(layer.width - 1, Math.floor((x * layer.width) / width));
+        const sx = sameSize ? x : nearestSample(x, width, layer.width);
         const v = layer.values[sy * layer.width + sx] ?? 0;
         const t = table === null ? intensity(v) : (table[v] ?? 0);
         if (t === 0) continue;

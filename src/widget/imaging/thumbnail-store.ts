@@ -6,6 +6,7 @@
  * step's planes the first by site, z and timepoint, every channel of that one plane.
  */
 import type { Preview } from "../state/index.js";
+import { nearestSample } from "./compositor.js";
 
 /** Previews of one well at one (site, z, timepoint, step), keyed by channel. */
 export type PlaneSet = ReadonlyMap<number | null, Preview>;
@@ -40,10 +41,9 @@ export function reducePreview(preview: Preview, edge: number): Preview {
   if (w === width && h === height) return preview;
   const pixels = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
-    const row = Math.min(height - 1, Math.floor((y * height) / h)) * width;
+    const row = nearestSample(y, h, height) * width;
     for (let x = 0; x < w; x++)
-      pixels[y * w + x] =
-        preview.pixels[row + Math.min(width - 1, Math.floor((x * width) / w))] ?? 0;
+      pixels[y * w + x] = preview.pixels[row + nearestSample(x, w, width)] ?? 0;
   }
   return { ...preview, width: w, height: h, pixels };
 }

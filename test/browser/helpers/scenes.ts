@@ -12,6 +12,18 @@ import type {
 } from "../../../src/widget/state/run-state.js";
 import type { SourcePlane } from "./mock-shim.js";
 
+/** 8-bit preview pixels of a `width × height` plane, 255 where `bright(x, y)`, else 0. */
+export function maskPixels(
+  width: number,
+  height: number,
+  bright: (x: number, y: number) => boolean,
+): Uint8Array {
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) out[y * width + x] = bright(x, y) ? 255 : 0;
+  return out;
+}
+
 export const CHANNELS: ChannelInfo[] = [
   { index: 1, name: "DAPI", color: "#0000ff" },
   { index: 2, name: "GFP", color: "#00ff00" },
