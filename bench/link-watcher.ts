@@ -19,10 +19,10 @@ import { descendants } from "../test/helpers/processes.js";
 import { RUN_STATUS, linkNotebook } from "./link-notebook.js";
 import { installRecorder, type BenchRecords, type DrawnRecord } from "./widget-recorder.js";
 
-/** A JupyterLab page waiting to watch one run. */
 /** A preview header's seq inside a comm message's JSON. */
 const SEQ_FIELD = /"seq":\s*(\d+)/;
 
+/** A JupyterLab page waiting to watch one run. */
 export interface LinkWatcher {
   /** Hand the kernel the run to attach to (it is waiting for it). */
   watch(executionId: string): void;

@@ -13,8 +13,8 @@
  *   receipt (`received_at`, the server host's clock) stands for "left the worker"; every process
  *   is on this host, so Chromium's Date.now() is the same clock.
  * - `link_watch_slowdown_ratio`: the run's wall time watched / not watched (the mean of one
- *   unwatched run before and one after the watched one, so a drift between runs cancels). Goal ≤ 1.05. The
- *   watching side (JupyterLab, kernel, sidecar, Chromium) shares this machine's cores with the
+ *   unwatched run before and one after the watched one, so a drift between runs cancels).
+ *   Goal ≤ 1.05. The watching side (JupyterLab, kernel, sidecar, Chromium) shares this machine's cores with the
  *   server: its CPU seconds during the watched run are printed next to it.
  * - `link_bytes_ratio`: bytes into the user end of the veth during the watched run / the plate's
  *   raw pixel bytes. Goal ≤ 0.02 for 2048² planes; a 512² plane's preview is 1/8 of it, so here
@@ -168,34 +168,33 @@ export async function benchLink(): Promise<void> {
     const inPage: number[] = [];
     const batchFloors: number[] = [];
     let undrawn = 0;
+    /** The physical floor of `bytes` of previews: their time at the measured rate + one RTT. */
+    const floorFor = (bytes: number): number =>
+      (bytes / (measured.downloadMBps * 1e6)) * 1000 + measured.rttMs;
     for (const [well, last] of lastByWell) {
       const shown = drawn.find((d) => d.well === well && d.newest >= last.seq);
-      if (shown === undefined || last.receivedAt === null) {
+      const lastAt = last.receivedAt;
+      if (shown === undefined || lastAt === null) {
         undrawn += 1;
         continue;
       }
-      latencies.push(shown.t - last.receivedAt);
+      latencies.push(shown.t - lastAt);
       const handed = sent.get(last.seq);
-      if (handed !== undefined) toComm.push(handed - last.receivedAt);
+      if (handed !== undefined) toComm.push(handed - lastAt);
       const arrived = arrivals.get(last.seq);
       if (arrived !== undefined) {
-        toPage.push(arrived - last.receivedAt);
+        toPage.push(arrived - lastAt);
         inPage.push(shown.t - arrived);
       }
       // The well's previews that reached the relay with its last plane (one OpenHCS batch)
       // cross the link one after another: the last one cannot be drawn before all have crossed.
-      const batch = items.filter(
-        (item) =>
-          item.well === well &&
-          item.receivedAt !== null &&
-          last.receivedAt !== null &&
-          item.receivedAt >= last.receivedAt - BATCH_WINDOW_MS,
-      );
-      const bytes = batch.reduce((sum, item) => sum + item.preview, 0);
-      batchFloors.push((bytes / (measured.downloadMBps * 1e6)) * 1000 + measured.rttMs);
+      const batchBytes = items
+        .filter((item) => item.well === well && (item.receivedAt ?? 0) >= lastAt - BATCH_WINDOW_MS)
+        .reduce((sum, item) => sum + item.preview, 0);
+      batchFloors.push(floorFor(batchBytes));
     }
     const previewBytes = median(items.map((item) => item.preview));
-    const floorMs = (previewBytes / (measured.downloadMBps * 1e6)) * 1000 + measured.rttMs;
+    const floorMs = floorFor(previewBytes);
     const p95 = quantile(latencies, 0.95);
     console.log(
       `previews: ${items.length} of ${PLANES} planes; thumbnails drawn ${drawn.length} times, ` +
