@@ -2,11 +2,12 @@
  * A one-line progress bar with ETA for a terminal; on a pipe (no TTY) it prints a line per
  * finished well instead of redrawing.
  */
-import { formatDuration, type RunProgressSnapshot } from "../orchestrator/index.js";
+import type { RunProgressSnapshot } from "../orchestrator/index.js";
+import { formatDuration } from "../protocol/index.js";
 
 const WIDTH = 28;
 
-/** Render one snapshot as text: `[#####-----]  40%  2/5 wells  ETA 1 min 3 s`. */
+/** Render one snapshot as text: `[#####-----]  40%  2/5 wells  ETA 1 min 03 s`. */
 export function renderProgressLine(snapshot: RunProgressSnapshot): string {
   const filled = Math.round(snapshot.fraction * WIDTH);
   const bar = `${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}`;

@@ -11,6 +11,7 @@ import {
   type ResultSummary,
   type RunProgressSnapshot,
 } from "../orchestrator/index.js";
+import { formatDuration } from "../protocol/index.js";
 import type { ParseArgsConfig } from "node:util";
 import { emitJson, UsageError } from "./cli-support.js";
 import { renderProgressLine } from "./progress-bar.js";
@@ -92,7 +93,7 @@ export function relayFrom(values: {
 
 /**
  * Counts what arrives, passes each item on (e.g. to `--out`), and draws the progress line with
- * the count and the bytes: `[#####-----]  40%  2/5 wells  ETA 1 min 3 s  · 24 images, 96.0 MiB
+ * the count and the bytes: `[#####-----]  40%  2/5 wells  ETA 1 min 03 s  · 24 images, 96.0 MiB
  * at 11.4 MiB/s` (the rate tells a slow link from a slow run).
  */
 export class StreamedResults {
@@ -163,9 +164,9 @@ export class StreamedResults {
       return;
     }
     this.finish();
-    const silent = Math.round(change.silentMs / 1000);
+    const silent = formatDuration(change.silentMs);
     const line = {
-      reconnecting: `reconnecting to relay ${change.address}… (silent ${silent} s; nothing is lost meanwhile)`,
+      reconnecting: `reconnecting to relay ${change.address}… (silent ${silent}; nothing is lost meanwhile)`,
       connected: `relay ${change.address} answers again`,
       lost: `lost the relay ${change.address}; no more images will arrive`,
     }[change.state];

@@ -11,13 +11,10 @@ import {
   relayFrom,
   StreamedResults,
 } from "./run-streaming.js";
+import { reportServerSilence } from "./server-silence.js";
 import { serverVerb } from "./verb.js";
-import {
-  DEFAULT_CONFIG_CODE,
-  formatDuration,
-  imageFromPreview,
-  type ResultItem,
-} from "../orchestrator/index.js";
+import { DEFAULT_CONFIG_CODE, imageFromPreview, type ResultItem } from "../orchestrator/index.js";
+import { formatDuration } from "../protocol/index.js";
 import { writeRunMeasurements } from "./measurement-output.js";
 import { noteSubmitted, noteWells } from "./run-journal.js";
 
@@ -116,6 +113,9 @@ ${RELAY_OPTIONS_HELP}
         onImage: results?.onImage ?? keep,
         onGap: results?.onGap,
         onRelayLink: results?.onRelayLink,
+        onServerSilent: (silentMs) => {
+          reportServerSilence(json, orch.endpoint.controlAddress, silentMs, bar);
+        },
         onSubmitted: (executionId) => {
           noteSubmitted(
             {

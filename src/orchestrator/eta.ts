@@ -48,12 +48,3 @@ export class EtaEstimator {
     return Math.max(0, Math.round(this.smoothedMs - (now - this.lastUpdateAt)));
   }
 }
-
-/** `93000` → `"1 min 33 s"`, for progress lines. */
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}

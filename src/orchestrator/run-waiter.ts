@@ -3,7 +3,8 @@
  *
  * PUB/SUB can drop events and never says so, so the end of a run is always confirmed by `status`.
  * A server that stops answering is given `lostAfterMs` (while no progress arrives either) before
- * the run is declared lost; a server that answers but no longer knows the run has restarted.
+ * the run is declared lost, and is reported silent meanwhile; a server that answers but no
+ * longer knows the run has restarted.
  */
 import {
   isOhrError,
@@ -22,6 +23,7 @@ import {
   RunLostError,
 } from "./orchestrator-errors.js";
 import type { ProgressFeed } from "./progress-feed.js";
+import { DEFAULT_LOST_AFTER_MS, SERVER_SILENT_NOTICE_MS } from "./lost-after.js";
 import { isTransient, sleep } from "./retry.js";
 import { RunProgress, type RunProgressSnapshot } from "./run-progress.js";
 
@@ -35,8 +37,16 @@ export interface WaitOptions {
   readonly signal?: AbortSignal | undefined;
   /** Between `status` polls; default 500 ms. */
   readonly pollIntervalMs?: number | undefined;
-  /** How long the server may be silent before the run counts as lost; default 6 s. */
+  /**
+   * How long the server may be silent before the run counts as lost; default
+   * {@link DEFAULT_LOST_AFTER_MS} (a link that heals within it loses nothing).
+   */
   readonly lostAfterMs?: number | undefined;
+  /**
+   * The server has been silent `silentMs` (once {@link SERVER_SILENT_NOTICE_MS} passed, and
+   * not again until it answers), or answers again (`null`).
+   */
+  readonly onServerSilent?: ((silentMs: number | null) => void) | undefined;
 }
 
 /** How a completed run ended. */
@@ -66,7 +76,7 @@ export async function waitForRun(
   const { channel, feed } = context;
   const place = { address: channel.address, executionId };
   const pollMs = options.pollIntervalMs ?? 500;
-  const lostAfterMs = options.lostAfterMs ?? 6000;
+  const lostAfterMs = options.lostAfterMs ?? DEFAULT_LOST_AFTER_MS;
   const statusTimeoutMs = Math.min(context.timeoutMs, 2000);
   const tracker = new RunProgress(executionId);
   let lastEventAt = 0;
@@ -83,6 +93,7 @@ export async function waitForRun(
 
   try {
     let failingSince: number | null = null;
+    let reportedSilent = false;
     let tracebackRetries = 0;
     for (;;) {
       if (options.signal?.aborted === true) {
@@ -99,6 +110,10 @@ export async function waitForRun(
         );
         record = reply.execution;
         failingSince = null;
+        if (reportedSilent) {
+          reportedSilent = false;
+          options.onServerSilent?.(null);
+        }
       } catch (error) {
         if (isOhrError(error, "ERR_SERVER_ERROR") && /not found/i.test(error.message)) {
           throw new RunLostError(place, "the server no longer knows this run (it was restarted)", {
@@ -110,6 +125,10 @@ export async function waitForRun(
         // Silence began when the failed request was sent, not when it timed out.
         failingSince ??= attemptStartedAt;
         const silentFor = now - Math.max(failingSince, lastEventAt);
+        if (!reportedSilent && silentFor >= SERVER_SILENT_NOTICE_MS) {
+          reportedSilent = true;
+          options.onServerSilent?.(silentFor);
+        }
         if (silentFor >= lostAfterMs) {
           throw new RunLostError(
             place,

@@ -8,6 +8,7 @@ export * from "./dtypes.js";
 export * from "./well-state.js";
 export * from "./channel-colors.js";
 export * from "./heatmap-colors.js";
+export * from "./durations.js";
 export * from "./control-replies.js";
 export * from "./progress-event.js";
 export * from "./relay-client-messages.js";

@@ -7,7 +7,6 @@
 import { join } from "node:path";
 import { isOhrError } from "../protocol/index.js";
 import {
-  DEFAULT_RELAY_LOST_AFTER_MS,
   type PlaneQuery,
   type RemoteOrchestrator,
   type RunProgressSnapshot,
@@ -189,9 +188,6 @@ export class RunSession {
     try {
       const outcome = await orchestrator.wait(executionId, {
         signal,
-        // A partition of the link silences the server and the relay together: give the server
-        // the patience the relay stream has, so a link that heals in time loses nothing.
-        lostAfterMs: DEFAULT_RELAY_LOST_AFTER_MS,
         onProgress: (snapshot) => {
           progress.push(snapshot);
         },

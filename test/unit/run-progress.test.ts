@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RunProgress } from "../../src/orchestrator/run-progress.js";
-import { EtaEstimator, formatDuration } from "../../src/orchestrator/eta.js";
+import { EtaEstimator } from "../../src/orchestrator/eta.js";
 import { ProgressEventSchema, type ProgressEvent } from "../../src/protocol/progress-event.js";
 
 /** An event shaped as OpenHCS 0.8.6 sends it (see docs/control-protocol.md). */
@@ -171,12 +171,6 @@ describe("EtaEstimator", () => {
     expect(eta.update(0.25, 10_000)).toBe(30_000);
     expect(eta.remainingAt(15_000)).toBe(25_000);
     expect(eta.update(1, 40_000)).toBe(0);
-  });
-
-  it("formats durations for people", () => {
-    expect(formatDuration(4_400)).toBe("4 s");
-    expect(formatDuration(93_000)).toBe("1 min 33 s");
-    expect(formatDuration(3_780_000)).toBe("1 h 3 min");
   });
 });
 

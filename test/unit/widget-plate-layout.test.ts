@@ -12,7 +12,7 @@ import {
   zoomBy,
   FIT,
 } from "../../src/widget/imaging/viewport.js";
-import { formatDuration, formatPercent } from "../../src/widget/elements/format.js";
+import { formatPercent } from "../../src/widget/elements/format.js";
 
 describe("well names and plate layouts", () => {
   it("reads row letters and column numbers, padded or not", () => {
@@ -56,15 +56,6 @@ describe("the viewport", () => {
 });
 
 describe("numbers a user reads", () => {
-  it("writes durations in s, min and h, and unknown as a dash", () => {
-    expect([4_400, 65_000, 7_380_000].map(formatDuration)).toEqual([
-      "4 s",
-      "1 min 05 s",
-      "2 h 03 min",
-    ]);
-    expect(formatDuration(null)).toBe("—");
-  });
-
   it("floors percentages, so 100% means done", () => {
     expect([0.999, 1, 0.421, -1].map(formatPercent)).toEqual(["99%", "100%", "42%", "0%"]);
   });

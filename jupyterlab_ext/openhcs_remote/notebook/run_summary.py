@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .durations import format_duration
 from .run_state import RunState
-
-
-def format_eta(seconds: float) -> str:
-    """``250`` → ``"4 min"``, for the one-line summary."""
-    if seconds < 60:
-        return f"{round(seconds)} s"
-    if seconds < 3600:
-        return f"{round(seconds / 60)} min"
-    return f"{int(seconds // 3600)} h {round(seconds % 3600 / 60)} min"
 
 
 def relay_link_text(link: dict[str, Any] | None) -> str:
@@ -22,19 +14,20 @@ def relay_link_text(link: dict[str, Any] | None) -> str:
         return ""
     address = link.get("address", "")
     if link.get("state") == "reconnecting":
-        return f"reconnecting to relay {address}… ({round(int(link.get('silent_ms', 0)) / 1000)} s)"
+        silent = format_duration(int(link.get("silent_ms", 0)))
+        return f"reconnecting to relay {address}… ({silent})"
     return f"lost the relay {address}; no more images will arrive"
 
 
 def run_summary(state: RunState) -> str:
-    """``<RemoteRun 3f2a…: running, 12/96 wells, ETA 4 min>``."""
+    """``<RemoteRun 3f2a…: running, 12/96 wells, ETA 4 min 10 s>``."""
     ident = f"{state.execution_id[:4]}…" if state.execution_id else "(not accepted yet)"
     parts = [state.status]
     progress = state.progress
     if progress.wells_total:
         parts.append(f"{progress.wells_done}/{progress.wells_total} wells")
     if state.status in ("running", "compiling") and progress.eta_s is not None:
-        parts.append(f"ETA {format_eta(progress.eta_s)}")
+        parts.append(f"ETA {format_duration(progress.eta_s * 1000)}")
     link = relay_link_text(state.relay_link)
     if link:
         parts.append(link)

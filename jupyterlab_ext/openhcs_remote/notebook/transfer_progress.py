@@ -14,7 +14,7 @@ from typing import Any
 from IPython import get_ipython
 from IPython.display import display
 
-from .run_summary import format_eta
+from .durations import format_duration
 
 _BAR_WIDTH = 20
 _MIN_INTERVAL_S = 0.25
@@ -38,7 +38,7 @@ def transfer_line(
         rate = bytes_done / seconds
         line += f" · {rate / 2**20:.1f} MiB/s"
         if bytes_done < bytes_total:
-            line += f" · ETA {format_eta((bytes_total - bytes_done) / rate)}"
+            line += f" · ETA {format_duration((bytes_total - bytes_done) / rate * 1000)}"
     return line
 
 

@@ -12,12 +12,7 @@ export {
   type RelayLinkReason,
   type RelayLinkState,
 } from "./relay-link.js";
-export {
-  DEFAULT_RELAY_LOST_AFTER_MS,
-  ResultStream,
-  type ResultStreamOptions,
-  type ResultSummary,
-} from "./result-stream.js";
+export { ResultStream, type ResultStreamOptions, type ResultSummary } from "./result-stream.js";
 export type { RunEndStatus } from "./run-cursor.js";
 export { isResultGap } from "./to-result-item.js";
 export {

@@ -28,9 +28,7 @@ import type { ResultGap, ResultItem } from "../result-image.js";
 import { RelayProtocolError, type StreamPlace } from "./result-stream-errors.js";
 import { CursorFault, RunCursor, type RunEndStatus } from "./run-cursor.js";
 import { toResultItem } from "./to-result-item.js";
-
-/** How long a stream waits for a relay that went away, unless told otherwise. */
-export const DEFAULT_RELAY_LOST_AFTER_MS = 60_000;
+import { DEFAULT_LOST_AFTER_MS } from "../lost-after.js";
 
 /** Options of {@link ResultStream}. */
 export interface ResultStreamOptions {
@@ -51,7 +49,7 @@ export interface ResultStreamOptions {
   readonly creditBytes?: number | undefined;
   /** Budget of the first `welcome`; default 10 000 ms. */
   readonly connectTimeoutMs?: number | undefined;
-  /** How long the relay may stay away once connected; default {@link DEFAULT_RELAY_LOST_AFTER_MS}. */
+  /** How long the relay may stay away once connected; default {@link DEFAULT_LOST_AFTER_MS}. */
   readonly lostAfterMs?: number | undefined;
   readonly clientName?: string | undefined;
   /**
@@ -136,7 +134,7 @@ export class ResultStream<
       endpoint,
       {
         connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-        lostAfterMs: options.lostAfterMs ?? DEFAULT_RELAY_LOST_AFTER_MS,
+        lostAfterMs: options.lostAfterMs ?? DEFAULT_LOST_AFTER_MS,
         clientName: options.clientName ?? "openhcs-remote (TypeScript)",
       },
       {

@@ -7,10 +7,10 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { property } from "lit/decorators.js";
+import { formatDuration } from "../../protocol/index.js";
 import type { RelayLink } from "../state/index.js";
 import { ClockController } from "./clock-controller.js";
 import { defineElement } from "./define-element.js";
-import { formatDuration } from "./format.js";
 import { themeStyles } from "./theme-styles.js";
 
 export class OhrRelayStatus extends LitElement {

@@ -7,6 +7,7 @@
  */
 import { LitElement, html, nothing } from "lit";
 import { property } from "lit/decorators.js";
+import { formatDuration } from "../../protocol/index.js";
 import {
   CANCEL_IDLE,
   type CancelState,
@@ -27,7 +28,7 @@ import {
 import { ClockController } from "./clock-controller.js";
 import { emit } from "./events.js";
 import { defineElement } from "./define-element.js";
-import { formatDuration, formatPercent, plural } from "./format.js";
+import { formatPercent, plural } from "./format.js";
 import "./ohr-progress-bar.js";
 import "./ohr-relay-status.js";
 import { headerStyles } from "./ohr-run-header-styles.js";
