@@ -280,6 +280,20 @@ def test_the_feed_paces_a_flood_of_previews_and_coalesces_state_updates():
     assert len(widget.applied) <= elapsed / 0.25 + 2
 
 
+def test_a_preview_goes_out_before_a_state_update_due_at_the_same_time():
+    widget = FakeWidget()
+    feed = WidgetFeed(widget, traits=lambda: {"value": 1})
+    release = threading.Event()
+    feed.call(release.wait)  # hold the feed thread while both are queued
+    feed.mark_dirty()
+    feed.send_preview(("A01", 1, 1, 1, 1, "s"), {"kind": "ohr-preview"}, b"\x00" * 64)
+    release.set()
+    assert feed.flush(timeout=10)
+    feed.close()
+    assert len(widget.sent) == 1 and len(widget.applied) == 1
+    assert widget.sent[0] <= widget.applied[0]
+
+
 def test_commands_are_answered_from_a_thread_while_the_caller_returns_at_once(live):
     run = live["run"]
     done = threading.Event()

@@ -56,7 +56,11 @@ class SidecarProcess:
         self._write_lock = threading.Lock()
         self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL)
         self._closed = False
-        command = [find_node(), str(find_sidecar_script()), "--parent-pid", str(os.getpid())]
+        # --optimize-for-size: V8 otherwise lets the heap fill with garbage for minutes before it
+        # collects (measured: peak RSS 124 MiB with 15 MiB live on a 384-well run). The sidecar's
+        # pixels are outside the heap, so collecting sooner costs it little.
+        command = [find_node(), "--optimize-for-size", str(find_sidecar_script())]
+        command += ["--parent-pid", str(os.getpid())]
         command += ["--store-root", self.store_root]
         # A session of its own: "interrupt kernel" signals the kernel's process group, and must
         # not take the sidecar (and every run it follows) down with it.

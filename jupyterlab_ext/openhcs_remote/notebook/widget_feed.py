@@ -8,7 +8,8 @@ included. A run can produce thousands of progress events and images a second, so
 - previews are queued per plane (a newer preview of the same plane replaces a queued older
   one) and sent within a budget of ``max_previews_per_s`` messages and
   ``max_preview_bytes_per_s`` bytes (a token bucket; bursts of at most a quarter second);
-- replies to the browser's commands go out at once: they are rare and someone waits for them.
+- replies to the browser's commands go out at once: they are rare and someone waits for them;
+- previews go before a due state update: a thumbnail is what the user is waiting to see.
 
 All widget traffic leaves from the feed's one thread, so the widget's state is never touched
 by two threads at once.
@@ -87,7 +88,7 @@ class WidgetFeed:
         return self._flushed.wait(timeout)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Send what is queued (traits first), then stop the thread."""
+        """Send what is queued, then stop the thread."""
         with self._cond:
             self._stopping = True
             self._cond.notify()
@@ -107,8 +108,6 @@ class WidgetFeed:
                 stopping, urgent = self._stopping, self._stopping or self._flushing
             self._drain_calls()
             now = time.monotonic()
-            if self._dirty and (urgent or now - self._last_traits >= self.trait_interval):
-                self._apply_traits()
             elapsed, refilled = now - refilled, now
             messages = min(
                 burst * self.max_previews_per_s, messages + elapsed * self.max_previews_per_s
@@ -120,6 +119,9 @@ class WidgetFeed:
             while messages >= 1 and volume > 0 and (item := self._pop_preview()) is not None:
                 self._send(item[0], [item[1]])
                 messages, volume = messages - 1, volume - len(item[1])
+            # Previews first: someone watches for them; the state is coalesced and can wait.
+            if self._dirty and (urgent or now - self._last_traits >= self.trait_interval):
+                self._apply_traits()
             if urgent and not (self._previews or self._dirty or self._calls):
                 if stopping:
                     self._flushed.set()
