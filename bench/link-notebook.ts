@@ -4,7 +4,8 @@
  * tells the benchmark it is connected (`ready` in the hand-off folder), waits for the execution
  * id the benchmark writes there once the run is accepted, attaches and shows the run's widget;
  * the second cell waits for the end and for the widget's last previews to be sent, and writes
- * when the kernel handed each preview to the widget's comm (`sent.json`: seq → ms).
+ * when the kernel queued each preview for the widget and handed it to the widget's comm
+ * (`kernel-times.json`: {queued, sent}, seq → ms).
  */
 
 const WATCH = `import os
@@ -14,18 +15,25 @@ import time
 from openhcs_remote import RemoteOrchestrator
 from openhcs_remote.notebook import widget_feed
 
-# When the kernel handed each preview to the widget's comm (the bench splits the latency there).
-SENT = {}
-_send = widget_feed.WidgetFeed._send
+# When the kernel queued each preview for the widget and handed it to the widget's comm (the
+# bench splits the latency there).
+TIMES = {"queued": {}, "sent": {}}
+_send, _queue = widget_feed.WidgetFeed._send, widget_feed.WidgetFeed.send_preview
 
 
 def _timed_send(self, content, buffers):
     _send(self, content, buffers)
     if content.get("kind") == "ohr-preview":
-        SENT.setdefault(content.get("seq"), time.time() * 1000)
+        TIMES["sent"].setdefault(content.get("seq"), time.time() * 1000)
+
+
+def _timed_queue(self, key, header, pixels):
+    TIMES["queued"].setdefault(header.get("seq"), time.time() * 1000)
+    _queue(self, key, header, pixels)
 
 
 widget_feed.WidgetFeed._send = _timed_send
+widget_feed.WidgetFeed.send_preview = _timed_queue
 
 orch = RemoteOrchestrator(
     "127.0.0.1",
@@ -43,7 +51,7 @@ run`;
 const FINISH = `import json
 run.wait()
 run.display.flush()
-(HANDOFF / "sent.json").write_text(json.dumps(SENT))
+(HANDOFF / "kernel-times.json").write_text(json.dumps(TIMES))
 print("run", run.status)`;
 
 function codeCell(source: string): Record<string, unknown> {

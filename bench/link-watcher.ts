@@ -19,9 +19,6 @@ import { descendants } from "../test/helpers/processes.js";
 import { RUN_STATUS, linkNotebook } from "./link-notebook.js";
 import { installRecorder, type BenchRecords, type DrawnRecord } from "./widget-recorder.js";
 
-/** A preview header's seq inside a comm message's JSON. */
-const SEQ_FIELD = /"seq":\s*(\d+)/;
-
 /** A JupyterLab page waiting to watch one run. */
 export interface LinkWatcher {
   /** Hand the kernel the run to attach to (it is waiting for it). */
@@ -31,15 +28,23 @@ export interface LinkWatcher {
   /** The thumbnails drawn so far. */
   drawn(): Promise<DrawnRecord[]>;
   /**
-   * When each preview's comm message reached the page's kernel websocket, by seq (`Date.now()`
-   * here, as Playwright saw the frame): splits the latency into kernel side and page side.
+   * When each preview's comm message reached the page's script on its kernel websocket, by seq
+   * (bench/widget-recorder.ts): splits the latency into kernel side and page side.
    */
-  arrivals(): ReadonlyMap<number, number>;
-  /** When the kernel handed each preview to the widget's comm, by seq (after `finished`). */
-  sent(): ReadonlyMap<number, number>;
+  arrivals(): Promise<ReadonlyMap<number, number>>;
+  /**
+   * When the kernel queued each preview for the widget and handed it to the widget's comm, by
+   * seq (after `finished`).
+   */
+  kernelTimes(): { queued: ReadonlyMap<number, number>; sent: ReadonlyMap<number, number> };
   /** Pids of the watching side: JupyterLab, its kernel, the sidecar, Chromium. */
   pids(): number[];
   stop(): Promise<void>;
+}
+
+/** Times recorded as JSON (seq → ms), as a map. */
+function bySeq(times: Record<string, number>): ReadonlyMap<number, number> {
+  return new Map(Object.entries(times).map(([seq, t]) => [Number(seq), t]));
 }
 
 /** Start JupyterLab and Chromium, run the notebook until the kernel waits for an execution id. */
@@ -63,7 +68,6 @@ export async function startLinkWatcher(
   };
   let lab: JupyterLab;
   let browser: Browser;
-  const arrivals = new Map<number, number>();
   let notebook: LabNotebook;
   try {
     lab = await startJupyterLab({
@@ -80,14 +84,6 @@ export async function startLinkWatcher(
     stops.push(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.addInitScript(installRecorder);
-    page.on("websocket", (socket) => {
-      socket.on("framereceived", ({ payload }) => {
-        const text = typeof payload === "string" ? payload : payload.toString("latin1");
-        if (!text.includes("ohr-preview")) return;
-        const seq = SEQ_FIELD.exec(text)?.[1];
-        if (seq !== undefined && !arrivals.has(Number(seq))) arrivals.set(Number(seq), Date.now());
-      });
-    });
     notebook = await openNotebook(page, lab, "link.ipynb");
     await notebook.runAll();
     const deadline = Date.now() + 120_000;
@@ -105,6 +101,7 @@ export async function startLinkWatcher(
   const chromium = descendants(process.pid).filter(
     (p) => p.ppid === process.pid && p.args.some((arg) => arg.includes("chromium")),
   );
+  const records = async () => (await notebook.page.evaluate(() => window.ohrBench)) as BenchRecords;
   return {
     watch(executionId) {
       // Renamed into place: the kernel never reads half an id.
@@ -120,17 +117,19 @@ export async function startLinkWatcher(
       }
     },
     async drawn() {
-      const records = (await notebook.page.evaluate(() => window.ohrBench)) as BenchRecords;
-      return records.drawn;
+      return (await records()).drawn;
     },
-    arrivals() {
-      return arrivals;
+    async arrivals() {
+      return bySeq((await records()).arrived);
     },
-    sent() {
-      const path = join(handoff, "sent.json");
-      if (!existsSync(path)) return new Map();
-      const bySeq = JSON.parse(readFileSync(path, "utf8")) as Record<string, number>;
-      return new Map(Object.entries(bySeq).map(([seq, t]) => [Number(seq), t]));
+    kernelTimes() {
+      const path = join(handoff, "kernel-times.json");
+      if (!existsSync(path)) return { queued: new Map(), sent: new Map() };
+      const times = JSON.parse(readFileSync(path, "utf8")) as Record<
+        "queued" | "sent",
+        Record<string, number>
+      >;
+      return { queued: bySeq(times.queued), sent: bySeq(times.sent) };
     },
     pids() {
       const roots = [lab.pid, ...chromium.map((p) => p.pid)];

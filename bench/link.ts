@@ -47,6 +47,16 @@ const PLANES = WELLS.length * SITES * CHANNELS;
 const RAW_BYTES = PLANES * TILE * TILE * 2;
 /** Items the relay received this close before a well's last plane came in its batch. */
 const BATCH_WINDOW_MS = 50;
+/**
+ * Where a well's last preview is on its way to being drawn, in order: the parts between two
+ * are the link, sidecar and shim; the widget feed; jupyter_server and the websocket; the page.
+ */
+const LATENCY_STAGES = [
+  { key: "queued", label: "queued for the widget in the kernel (link, sidecar, shim)" },
+  { key: "sent", label: "handed to the widget's comm (widget feed)" },
+  { key: "arrived", label: "the page's websocket message (jupyter_server, the page's queue)" },
+] as const;
+type LatencyStage = (typeof LATENCY_STAGES)[number]["key"];
 const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 
 /**
@@ -141,8 +151,8 @@ export async function benchLink(): Promise<void> {
     watcher = await startLinkWatcher(across, across.workDir);
     const watched = await oneRun(across, watcher);
     const drawn = (await watcher.drawn()).filter((d) => d.exec === watched.executionId);
-    const arrivals = watcher.arrivals();
-    const sent = watcher.sent();
+    const arrivals = await watcher.arrivals();
+    const { queued, sent } = watcher.kernelTimes();
     await watcher.stop();
     watcher = undefined;
     const aloneAfter = await oneRun(across, null);
@@ -163,10 +173,14 @@ export async function benchLink(): Promise<void> {
       if (last === undefined || item.seq > last.seq) lastByWell.set(item.well, item);
     }
     const latencies: number[] = [];
-    const toPage: number[] = [];
-    const toComm: number[] = [];
-    const inPage: number[] = [];
     const batchFloors: number[] = [];
+    /** Each stage's time after the relay's receipt of a well's last plane, per well. */
+    const stages = LATENCY_STAGES.map((stage) => ({ ...stage, ms: [] as number[] }));
+    const times: Record<LatencyStage, ReadonlyMap<number, number>> = {
+      queued,
+      sent,
+      arrived: arrivals,
+    };
     let undrawn = 0;
     /** The physical floor of `bytes` of previews: their time at the measured rate + one RTT. */
     const floorFor = (bytes: number): number =>
@@ -179,12 +193,9 @@ export async function benchLink(): Promise<void> {
         continue;
       }
       latencies.push(shown.t - lastAt);
-      const handed = sent.get(last.seq);
-      if (handed !== undefined) toComm.push(handed - lastAt);
-      const arrived = arrivals.get(last.seq);
-      if (arrived !== undefined) {
-        toPage.push(arrived - lastAt);
-        inPage.push(shown.t - arrived);
+      for (const stage of stages) {
+        const at = times[stage.key].get(last.seq);
+        if (at !== undefined) stage.ms.push(at - lastAt);
       }
       // The well's previews that reached the relay with its last plane (one OpenHCS batch)
       // cross the link one after another: the last one cannot be drawn before all have crossed.
@@ -206,16 +217,12 @@ export async function benchLink(): Promise<void> {
         `${Math.max(...latencies).toFixed(1)} ms (floor ${floorMs.toFixed(1)} ms: ${previewBytes} B ` +
         `at the measured rate + one RTT)`,
     );
-    console.log(
-      `  of which relay → the kernel handing it to the widget's comm (link, sidecar, shim, ` +
-        `widget feed): median ${median(toComm).toFixed(1)} ms, p95 ${quantile(toComm, 0.95).toFixed(1)} ms`,
-    );
-    console.log(
-      `  relay → the page's websocket (sidecar, kernel, jupyter_server): median ` +
-        `${median(toPage).toFixed(1)} ms, p95 ${quantile(toPage, 0.95).toFixed(1)} ms; websocket → ` +
-        `drawn (the page): median ${median(inPage).toFixed(1)} ms, p95 ` +
-        `${quantile(inPage, 0.95).toFixed(1)} ms (${toPage.length} wells)`,
-    );
+    for (const stage of stages) {
+      console.log(
+        `  relay → ${stage.label}: median ${median(stage.ms).toFixed(1)} ms, p95 ` +
+          `${quantile(stage.ms, 0.95).toFixed(1)} ms (${stage.ms.length} wells)`,
+      );
+    }
     console.log(
       `  floor counting the well's whole batch of previews (all cross before its last): median ` +
         `${median(batchFloors).toFixed(1)} ms; p95 over it ${(p95 / median(batchFloors)).toFixed(2)}`,

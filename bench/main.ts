@@ -3,22 +3,16 @@
  * the same run, and a ratio on the last line. Machines here are shared and noisy: only ratios
  * mean anything.
  */
-import { benchCodec } from "./codec.js";
-import { benchControl } from "./control.js";
-import { benchLink } from "./link.js";
-import { benchMeasurements } from "./measurements.js";
-import { benchPlanes } from "./planes.js";
-import { benchResultStore } from "./result-store.js";
-import { benchStream } from "./stream.js";
-
+// Loaded on demand: each benchmark's process holds only its own modules (a bigger heap makes
+// V8's collections dearer, which some benchmarks would then measure).
 const BENCHMARKS: Record<string, () => Promise<void>> = {
-  codec: benchCodec,
-  control: benchControl,
-  link: benchLink,
-  stream: benchStream,
-  store: benchResultStore,
-  measurements: benchMeasurements,
-  planes: benchPlanes,
+  codec: async () => (await import("./codec.js")).benchCodec(),
+  control: async () => (await import("./control.js")).benchControl(),
+  link: async () => (await import("./link.js")).benchLink(),
+  stream: async () => (await import("./stream.js")).benchStream(),
+  store: async () => (await import("./result-store.js")).benchResultStore(),
+  measurements: async () => (await import("./measurements.js")).benchMeasurements(),
+  planes: async () => (await import("./planes.js")).benchPlanes(),
   widget: async () => (await import("./widget.js")).benchWidget(),
   scale: async () => (await import("./scale.js")).benchScale(),
 };

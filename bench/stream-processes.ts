@@ -1,15 +1,19 @@
 /**
  * The processes `bench -- stream` runs: a relay on its own (no execution server: OpenHCS's
- * sender is driven directly, so every item lands in the relay's `unattributed` run) and the
- * Python driver (bench/python/stream_driver.py) in its modes.
+ * sender is driven directly, so every item lands in the relay's `unattributed` run), the
+ * Python driver (bench/python/stream_driver.py) in its modes, and our client in a process of
+ * its own (bench/stream-client.ts).
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { Dealer } from "zeromq";
 import { PYTHON, REPO_ROOT } from "../test/helpers/python.js";
 
 const DRIVER = join(REPO_ROOT, "bench", "python", "stream_driver.py");
+/** The compiled bench/stream-client.ts, beside this file in the bench's build. */
+const CLIENT = fileURLToPath(new URL("./stream-client.js", import.meta.url));
 
 /** A relay started for the bench. */
 export interface BenchRelay {
@@ -81,8 +85,23 @@ async function listRuns(streamPort: number): Promise<Map<string, number>> {
 }
 
 /** Run the driver in one mode; resolves with its JSON output lines once it exits cleanly. */
-export async function runDriver(args: readonly string[]): Promise<unknown[]> {
-  const child = spawn(PYTHON, [DRIVER, ...args], {
+export function runDriver(args: readonly string[]): Promise<unknown[]> {
+  return jsonLinesOf(`stream_driver ${args[0]}`, PYTHON, [DRIVER, ...args]);
+}
+
+/** Our client alone in a Node process: `[{bytes, elapsed}]` once it read `count` images. */
+export function runClient(
+  streamPort: number,
+  run: string,
+  fromSeq: number,
+  count: number,
+): Promise<unknown[]> {
+  const args = [String(streamPort), run, String(fromSeq), String(count)];
+  return jsonLinesOf("stream-client", process.execPath, [CLIENT, ...args]);
+}
+
+async function jsonLinesOf(name: string, command: string, args: string[]): Promise<unknown[]> {
+  const child = spawn(command, args, {
     cwd: join(REPO_ROOT, "jupyterlab_ext"),
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -99,6 +118,6 @@ export async function runDriver(args: readonly string[]): Promise<unknown[]> {
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.on("exit", resolve);
   });
-  if (code !== 0) throw new Error(`stream_driver ${args[0]} exited ${code}:\n${stderr.join("")}`);
+  if (code !== 0) throw new Error(`${name} exited ${code}:\n${stderr.join("")}`);
   return out;
 }

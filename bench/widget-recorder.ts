@@ -26,6 +26,12 @@ export interface ShownRecord {
 export interface BenchRecords {
   drawn: DrawnRecord[];
   shown: ShownRecord[];
+  /**
+   * When the page's script saw each `ohr-preview` comm message arrive on a websocket, by seq
+   * (the first `message` listener, ahead of JupyterLab's): what is before is the kernel,
+   * jupyter_server and the network; what is after is the page.
+   */
+  arrived: Record<number, number>;
   /** `<img>`s whose decode failed (replaced before they were decoded). */
   failed: number;
 }
@@ -41,8 +47,32 @@ declare global {
  * must not refer to anything outside itself.
  */
 export function installRecorder(): void {
-  const records: BenchRecords = { drawn: [], shown: [], failed: 0 };
+  const records: BenchRecords = { drawn: [], shown: [], arrived: {}, failed: 0 };
   window.ohrBench = records;
+
+  // JupyterLab reads the WebSocket class when it connects, after this script has run.
+  const seqField = /"seq":\s*(\d+)/;
+  const latin1 = new TextDecoder("latin1");
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener("message", (event: MessageEvent<unknown>) => {
+        const t = Date.now();
+        const { data } = event;
+        // The message's JSON parts come before its buffers; 16 KiB holds them.
+        const text =
+          typeof data === "string"
+            ? data
+            : data instanceof ArrayBuffer
+              ? latin1.decode(new Uint8Array(data, 0, Math.min(data.byteLength, 16384)))
+              : "";
+        if (!text.includes("ohr-preview")) return;
+        const seq = seqField.exec(text)?.[1];
+        if (seq !== undefined) records.arrived[Number(seq)] ??= t;
+      });
+    }
+  };
 
   document.addEventListener(
     "ohr-preview-drawn",
