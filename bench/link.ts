@@ -9,7 +9,8 @@
  * Prints the measured link (rate, RTT) and three ratios, each against a baseline of the same run:
  * - `link_preview_latency_ratio`: p95 over wells of (the well's thumbnail drawn in Chromium once
  *   it held the well's last preview − the relay's receipt of that plane from OpenHCS), over the
- *   physical floor (a preview's bytes at the measured rate + one RTT). Goal ≤ 3. The relay's
+ *   physical floor (a preview's bytes as they cross — Blosc-compressed — at the measured rate
+ *   + one RTT). Goal ≤ 3. The relay's
  *   receipt (`received_at`, the server host's clock) stands for "left the worker"; every process
  *   is on this host, so Chromium's Date.now() is the same clock.
  * - `link_watch_slowdown_ratio`: the run's wall time watched / not watched (the mean of one
@@ -201,10 +202,10 @@ export async function benchLink(): Promise<void> {
       // cross the link one after another: the last one cannot be drawn before all have crossed.
       const batchBytes = items
         .filter((item) => item.well === well && (item.receivedAt ?? 0) >= lastAt - BATCH_WINDOW_MS)
-        .reduce((sum, item) => sum + item.preview, 0);
+        .reduce((sum, item) => sum + item.wire, 0);
       batchFloors.push(floorFor(batchBytes));
     }
-    const previewBytes = median(items.map((item) => item.preview));
+    const previewBytes = median(items.map((item) => item.wire));
     const floorMs = floorFor(previewBytes);
     const p95 = quantile(latencies, 0.95);
     console.log(
@@ -214,8 +215,8 @@ export async function benchLink(): Promise<void> {
     console.log(
       `well's last plane at the relay → its thumbnail drawn in Chromium: median ` +
         `${median(latencies).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ` +
-        `${Math.max(...latencies).toFixed(1)} ms (floor ${floorMs.toFixed(1)} ms: ${previewBytes} B ` +
-        `at the measured rate + one RTT)`,
+        `${Math.max(...latencies).toFixed(1)} ms (floor ${floorMs.toFixed(1)} ms: ${previewBytes} B, ` +
+        `a preview's median on the wire, at the measured rate + one RTT)`,
     );
     for (const stage of stages) {
       console.log(

@@ -58,6 +58,8 @@ class RelayItem:
     seq: int
     header: dict[str, Any]
     array: np.ndarray | None
+    #: A preview's payload frame as it crossed (its encoded bytes); empty otherwise.
+    payload: bytes = b""
 
     @property
     def components(self) -> dict[str, Any]:
@@ -150,7 +152,9 @@ def decode_message(frames: list[bytes]) -> dict[str, Any] | RelayItem:
             raise RelayProtocolError(f"item {execution_id}#{seq}: unknown kind {kind!r}")
     except (KeyError, TypeError, ValueError) as error:
         raise RelayProtocolError(f"item header is malformed: {error}") from error
-    return RelayItem(execution_id, seq, header, array)
+    # A preview's frame as it crossed (encoded or not); full-resolution payloads are not kept twice.
+    payload = frames[1] if header.get("payload") == "preview" and len(frames) > 1 else b""
+    return RelayItem(execution_id, seq, header, array, bytes(payload))
 
 
 def _decode_preview(header: dict[str, Any], frames: list[bytes]) -> np.ndarray | None:
@@ -161,9 +165,14 @@ def _decode_preview(header: dict[str, Any], frames: list[bytes]) -> np.ndarray |
             raise RelayProtocolError(f"item #{header['seq']}: preview null but a payload frame")
         return None
     width, height = int(preview["width"]), int(preview["height"])
-    if len(frames) != 2 or len(frames[1]) != width * height:
+    pixels = frames[1] if len(frames) == 2 else b""
+    if preview.get("encoding", "raw") == "blosc":
+        import numcodecs
+
+        pixels = numcodecs.Blosc().decode(pixels)
+    if len(frames) != 2 or len(pixels) != width * height:
         raise RelayProtocolError(f"item #{header['seq']}: preview frame is not width × height")
-    return np.frombuffer(frames[1], dtype=np.uint8).reshape(height, width)
+    return np.frombuffer(pixels, dtype=np.uint8).reshape(height, width)
 
 
 def _decode_plane(header: dict[str, Any], frames: list[bytes]) -> dict[str, Any]:
@@ -283,11 +292,16 @@ class RelayClient:
         return True
 
     def subscribe(
-        self, execution_id: str, from_seq: int | None = None, delivery: str = "full"
+        self,
+        execution_id: str,
+        from_seq: int | None = None,
+        delivery: str = "full",
+        preview_encoding: str = "raw",
     ) -> None:
         """Follow a run from ``from_seq`` (default: where this client stands, 1 for a new run).
 
-        ``delivery`` ``"previews"`` gets each image's 8-bit preview instead of its pixels.
+        ``delivery`` ``"previews"`` gets each image's 8-bit preview instead of its pixels, its
+        bytes Blosc-compressed with ``preview_encoding="blosc"``.
         """
         run = self._runs.setdefault(execution_id, _Run())
         if from_seq is not None:
@@ -299,6 +313,7 @@ class RelayClient:
                 "execution_id": execution_id,
                 "from_seq": run.next_seq,
                 "delivery": delivery,
+                **({} if preview_encoding == "raw" else {"preview_encoding": preview_encoding}),
             }
         )
 

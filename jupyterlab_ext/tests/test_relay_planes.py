@@ -113,6 +113,42 @@ def test_previews_delivery_sends_each_images_preview_and_fetch_plane_its_exact_p
             assert header["preview"]["source_shape"] == [300, 300]
 
 
+def test_previews_can_travel_blosc_compressed_and_decode_to_the_same_bytes(server, tmp_path):
+    plate = _plate(tmp_path / "plate", ("A01",), 512)
+    with (
+        RelayClient(server.stream_address) as raw,
+        RelayClient(server.stream_address) as packed,
+    ):
+        execution_id = _execute(server, plate, ONE_STEP)
+        raw.subscribe(execution_id, delivery="previews")
+        packed.subscribe(execution_id, delivery="previews", preview_encoding="blosc")
+        plain = {e.seq: e for e in raw.events(execution_id, timeout=60) if isinstance(e, RelayItem)}
+        small = [e for e in packed.events(execution_id, timeout=60) if isinstance(e, RelayItem)]
+        assert sorted(plain) == [e.seq for e in small] == list(range(1, 5))
+        for item in small:
+            twin = plain[item.seq]
+            assert item.header["preview"]["encoding"] == "blosc"
+            assert "encoding" not in twin.header["preview"]  # raw says nothing, as before
+            assert {**item.header["preview"], "encoding": None} == {
+                **twin.header["preview"],
+                "encoding": None,
+            }
+            assert item.array.tobytes() == twin.array.tobytes()  # the same 256² preview
+            # What crossed: numcodecs' own buffer of those bytes, smaller than the pixels.
+            assert item.payload == BLOSC.encode(twin.array.reshape(-1))
+            assert len(item.payload) < twin.array.nbytes
+        refused = _refused(
+            packed,
+            {
+                "type": "subscribe",
+                "execution_id": "x",
+                "delivery": "previews",
+                "preview_encoding": "png",
+            },
+        )
+        assert refused.code == "ERR_FIELD" and refused.field == "preview_encoding"
+
+
 def test_bad_plane_requests_get_named_errors_and_the_session_goes_on(server, plate):
     with RelayClient(server.stream_address) as client:
         execution_id = _execute(server, plate, ONE_STEP)

@@ -50,6 +50,8 @@ export interface PlanePreview {
   readonly valueMax: number;
   /** `width × height` bytes, row-major. */
   readonly pixels: Uint8Array;
+  /** Bytes it took on the wire (less than `pixels` when compressed); absent: made here. */
+  readonly wireBytes?: number;
 }
 
 /**

@@ -32,6 +32,8 @@ export const SubscribeSchema = z.looseObject({
   from_seq: wireInt.min(1).default(1),
   /** Absent: `"full"`. */
   delivery: z.enum(RELAY_DELIVERIES).optional(),
+  /** How previews-delivery previews travel; absent: `"raw"`. */
+  preview_encoding: z.enum(PLANE_ENCODINGS).optional(),
 });
 export const UnsubscribeSchema = z.looseObject({
   type: z.literal("unsubscribe"),
@@ -152,18 +154,25 @@ export function helloMessage(nonce: number, clientName: string): Uint8Array {
   });
 }
 
-/** `subscribe`: follow a run from `fromSeq`, its images in full or as previews only (§4.2). */
+/**
+ * `subscribe`: follow a run from `fromSeq`, its images in full or as previews only (§4.2), the
+ * previews' pixels as they are or Blosc-compressed (`previewEncoding`).
+ */
 export function subscribeMessage(
   executionId: string,
   fromSeq: number,
   delivery: RelayDelivery = "full",
+  previewEncoding: PlaneEncoding = "raw",
 ): Uint8Array {
   return encodeClientMessage({
     type: "subscribe",
     execution_id: executionId,
     from_seq: fromSeq,
-    // "full" is the default: said only when it is not, so that relays before 0.11 accept it.
+    // The defaults are said only when they are not, so that older relays accept the message.
     ...(delivery === "full" ? {} : { delivery }),
+    ...(delivery === "previews" && previewEncoding !== "raw"
+      ? { preview_encoding: previewEncoding }
+      : {}),
   });
 }
 

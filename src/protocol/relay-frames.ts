@@ -54,7 +54,8 @@ export interface DecodedImage {
 
 /**
  * A decoded previews-delivery image item (§4.2): the full plane's header, its 8-bit preview
- * (`null` when the image has no 2-D plane) and no full-resolution pixels.
+ * (`null` when the image has no 2-D plane; still Blosc-encoded when `header.preview.encoding`
+ * says `blosc`) and no full-resolution pixels.
  */
 export interface DecodedPreviewImage {
   readonly type: "item";
@@ -216,7 +217,9 @@ function decodePreviewItem(
     );
   }
   const pixels = preview === null ? null : (frames[1] as Uint8Array);
-  if (preview !== null && pixels?.byteLength !== preview.width * preview.height) {
+  // A `blosc` frame's size is checked when it is decoded (against width × height).
+  const raw = (preview?.encoding ?? "raw") === "raw";
+  if (preview !== null && raw && pixels?.byteLength !== preview.width * preview.height) {
     throw new RelayFrameError(
       "payload",
       `${pixels?.byteLength ?? 0} bytes, but a ${preview.width} × ${preview.height} preview is ${preview.width * preview.height}`,

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { DTYPE_NAMES } from "./dtypes.js";
+import { PLANE_ENCODINGS } from "./plane-encoding.js";
 
 /** The stream protocol version this client speaks. */
 export const RELAY_PROTOCOL_VERSION = 1;
@@ -49,6 +50,8 @@ export const ItemPreviewSchema = z.looseObject({
   source_shape: z.tuple([z.number().int().min(1), z.number().int().min(1)]),
   value_min: z.number(),
   value_max: z.number(),
+  /** How the pixel frame travels (§4.2): absent is `raw`; `blosc` when the client asked. */
+  encoding: z.enum(PLANE_ENCODINGS).optional(),
 });
 export type ItemPreview = z.infer<typeof ItemPreviewSchema>;
 

@@ -11,6 +11,7 @@ import {
   type ResultItem,
   type ResultPreview,
 } from "../../src/orchestrator/index.js";
+import type { PlaneEncoding } from "../../src/protocol/index.js";
 import { makePreview } from "../../src/sidecar/previews.js";
 import { CONFIG_ONE_WORKER } from "../helpers/pipelines.js";
 import { PIPELINE_NORMALIZE, ownPlate, relayOptions } from "../helpers/relay-results.js";
@@ -20,9 +21,12 @@ let orch: RemoteOrchestrator;
 let executionId = "";
 const full = new Map<number, ResultImage>();
 
-async function collect(delivery: "full" | "previews"): Promise<ResultItem[]> {
+async function collect(
+  delivery: "full" | "previews",
+  previewEncoding?: PlaneEncoding,
+): Promise<ResultItem[]> {
   const items: ResultItem[] = [];
-  const stream = orch.results(executionId, { delivery, onGap: () => undefined });
+  const stream = orch.results(executionId, { delivery, previewEncoding, onGap: () => undefined });
   for await (const item of stream) items.push(item);
   return items;
 }
@@ -52,27 +56,38 @@ describe("previews delivery and fetchPlane against the real relay", () => {
     orch.close();
   });
 
-  it("brings every image as its preview only: the sidecar's preview of the plane, no pixels", async () => {
-    const items = await collect("previews");
-    const previews = items.filter((item): item is ResultPreview => item.kind === "preview");
-    expect(previews.map((item) => item.seq)).toEqual([...full.keys()]);
-    for (const item of previews) {
-      const plane = full.get(item.seq) as ResultImage;
-      expect(item).toMatchObject({ well: plane.well, site: plane.site, channel: plane.channel });
-      expect(item.nbytes).toBe(plane.data.byteLength);
-      const ours = makePreview(plane);
-      expect(item.preview, `seq ${item.seq}`).not.toBeNull();
-      expect(item.preview?.sourceShape).toEqual(ours?.sourceShape);
-      expect([item.preview?.valueMin, item.preview?.valueMax]).toEqual([
-        ours?.valueMin,
-        ours?.valueMax,
-      ]);
-      expect(Buffer.from(item.preview?.pixels ?? [])).toEqual(Buffer.from(ours?.pixels ?? []));
-    }
-    const previewBytes = previews.reduce((sum, p) => sum + (p.preview?.pixels.byteLength ?? 0), 0);
-    const rawBytes = previews.reduce((sum, p) => sum + p.nbytes, 0);
-    console.log(`previews ${previewBytes} bytes for ${rawBytes} raw bytes`);
-  });
+  it.each(["blosc", "raw"] as const)(
+    "brings every image as its preview only (%s on the wire; blosc is the default): the sidecar's preview of the plane, no pixels",
+    async (encoding) => {
+      const items = await collect("previews", encoding === "blosc" ? undefined : encoding);
+      const previews = items.filter((item): item is ResultPreview => item.kind === "preview");
+      expect(previews.map((item) => item.seq)).toEqual([...full.keys()]);
+      for (const item of previews) {
+        const plane = full.get(item.seq) as ResultImage;
+        expect(item).toMatchObject({ well: plane.well, site: plane.site, channel: plane.channel });
+        expect(item.nbytes).toBe(plane.data.byteLength);
+        const ours = makePreview(plane);
+        expect(item.preview, `seq ${item.seq}`).not.toBeNull();
+        expect(item.preview?.sourceShape).toEqual(ours?.sourceShape);
+        expect([item.preview?.valueMin, item.preview?.valueMax]).toEqual([
+          ours?.valueMin,
+          ours?.valueMax,
+        ]);
+        expect(Buffer.from(item.preview?.pixels ?? [])).toEqual(Buffer.from(ours?.pixels ?? []));
+      }
+      const previewBytes = previews.reduce(
+        (sum, p) => sum + (p.preview?.pixels.byteLength ?? 0),
+        0,
+      );
+      const wireBytes = previews.reduce((sum, p) => sum + (p.preview?.wireBytes ?? 0), 0);
+      const rawBytes = previews.reduce((sum, p) => sum + p.nbytes, 0);
+      if (encoding === "raw") expect(wireBytes).toBe(previewBytes);
+      else expect(wireBytes).toBeLessThan(previewBytes);
+      console.log(
+        `previews ${previewBytes} bytes (${wireBytes} on the wire, ${encoding}) for ${rawBytes} raw bytes`,
+      );
+    },
+  );
 
   it("fetchPlane brings each plane bit-exact, Blosc-compressed or raw, from the spool", async () => {
     for (const [seq, plane] of full) {

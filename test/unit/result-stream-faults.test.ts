@@ -92,6 +92,23 @@ describe("ResultStream against a misbehaving relay", () => {
     expect((error as Error).message).toContain(`run ${FAKE_RUN}`);
   });
 
+  it("refuses a Blosc preview that does not decode, naming the field and seq", async () => {
+    const preview = { width: 3, height: 2, source_shape: [2, 3], value_min: 0, value_max: 5 };
+    const s = await streamWith(async (r) => {
+      await r.sendJson({ ...itemHeader(1), payload: "preview", preview }, new Uint8Array(6));
+      await r.sendJson(
+        { ...itemHeader(2), payload: "preview", preview: { ...preview, encoding: "blosc" } },
+        new Uint8Array(40).fill(7),
+      );
+    });
+    const { entries, error } = await collect(s);
+    expect(seqs(entries)).toEqual([1]); // the raw one before it arrived whole
+    expect(error).toBeInstanceOf(RelayProtocolError);
+    expect((error as RelayProtocolError).field).toBe("preview");
+    expect((error as Error).message).toContain("seq 2");
+    expect((error as Error).message).toContain(`run ${FAKE_RUN}`);
+  });
+
   it("refuses an nbytes that does not match shape × dtype", async () => {
     const s = await streamWith(async (r) => {
       await r.sendJson({ ...itemHeader(1), nbytes: 24 }, new Uint8Array(24));

@@ -17,7 +17,11 @@
  */
 import {
   creditMessage,
+  decodePlane,
+  PlaneDecodeError,
   subscribeMessage,
+  type DecodedPreviewImage,
+  type PlaneEncoding,
   type RelayDelivery,
   type Welcome,
 } from "../../protocol/index.js";
@@ -57,6 +61,12 @@ export interface ResultStreamOptions {
    * made on the server host, as a `preview` item; fetch full resolution with `fetchPlane`.
    */
   readonly delivery?: RelayDelivery | undefined;
+  /**
+   * How previews travel in `"previews"` delivery: `"blosc"` (default, when the relay offers it:
+   * a third to a fifth of the bytes on the demo's plates) or `"raw"`. The stream yields the
+   * decoded pixels either way.
+   */
+  readonly previewEncoding?: PlaneEncoding | undefined;
 }
 
 /** What a stream delivered and what it knows is missing. */
@@ -85,6 +95,8 @@ export interface ResultSummary {
 
 type Entry =
   | { readonly item: ResultItem; readonly size: number }
+  /** A preview whose pixels are still Blosc-encoded: decoded when the consumer takes it. */
+  | { readonly encoded: DecodedPreviewImage; readonly size: number }
   | { readonly gap: ResultGap; readonly size: number }
   | {
       readonly end: { readonly lastSeq: number; readonly status: RunEndStatus };
@@ -227,9 +239,10 @@ export class ResultStream<
           if (this.options.yieldGaps !== false) yield entry.gap as E;
           continue;
         }
+        const item = "encoded" in entry ? await this.decoded(entry.encoded) : entry.item;
         this.taken.delivered += 1;
-        this.taken.nextSeq = entry.item.seq + 1;
-        yield entry.item as E;
+        this.taken.nextSeq = item.seq + 1;
+        yield item as E;
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);
@@ -245,8 +258,15 @@ export class ResultStream<
   private onWelcome(welcome: Welcome): void {
     if (welcome.runs.some((run) => run.execution_id === this.executionId)) this.noteActivity();
     if (this.cursor.ended) return;
+    const offered = welcome.encodings ?? ["raw"];
+    const wanted = this.options.previewEncoding ?? "blosc";
     this.session.send(
-      subscribeMessage(this.executionId, this.cursor.nextSeq, this.options.delivery),
+      subscribeMessage(
+        this.executionId,
+        this.cursor.nextSeq,
+        this.options.delivery,
+        offered.includes(wanted) ? wanted : "raw",
+      ),
     );
     const grant = this.credit.open(
       welcome.limits.max_credit_items,
@@ -297,7 +317,10 @@ export class ResultStream<
   ): Entry | null {
     switch (message.type) {
       case "item":
-        return this.cursor.item(message.header.seq) ? { item: toResultItem(message), size } : null;
+        if (!this.cursor.item(message.header.seq)) return null;
+        return "preview" in message && message.header.preview?.encoding === "blosc"
+          ? { encoded: message, size }
+          : { item: toResultItem(message), size };
       case "gap": {
         const gap = this.cursor.gap(message.from_seq, message.to_seq, message.reason);
         return gap === null ? null : { gap, size };
@@ -305,6 +328,30 @@ export class ResultStream<
       case "end":
         this.cursor.end(message.last_seq);
         return { end: { lastSeq: message.last_seq, status: message.status }, size };
+    }
+  }
+
+  /** A Blosc-encoded preview's item with its pixels decoded; a bad buffer ends the stream. */
+  private async decoded(message: DecodedPreviewImage): Promise<ResultItem> {
+    const { preview, header } = message;
+    const meta = header.preview;
+    if (preview === null || meta === null) return toResultItem(message);
+    try {
+      const pixels = await decodePlane("blosc", preview, {
+        nbytes: meta.width * meta.height,
+        dtype: "uint8",
+      });
+      return toResultItem({ ...message, preview: pixels }, preview.byteLength);
+    } catch (error) {
+      if (!(error instanceof PlaneDecodeError)) throw error;
+      const failure = new RelayProtocolError(
+        this.place(),
+        "preview",
+        `seq ${header.seq}: ${error.message}`,
+        { cause: error },
+      );
+      this.stop(failure);
+      throw failure;
     }
   }
 

@@ -5,9 +5,13 @@
 import type { DecodedImage, DecodedPreviewImage, DecodedShapes } from "../../protocol/index.js";
 import type { ResultCoordinates, ResultGap, ResultItem } from "../result-image.js";
 
-/** Build a ResultItem; the pixels are the received frame itself, not a copy. */
+/**
+ * Build a ResultItem; the pixels are the received frame itself, not a copy. `wireBytes`: what a
+ * preview took on the wire, when its frame was decoded into these pixels (default: their size).
+ */
 export function toResultItem(
   message: DecodedImage | DecodedPreviewImage | DecodedShapes,
+  wireBytes?: number,
 ): ResultItem {
   if ("preview" in message) {
     const { header, preview } = message;
@@ -28,6 +32,7 @@ export function toResultItem(
               valueMin: meta.value_min,
               valueMax: meta.value_max,
               pixels: preview,
+              wireBytes: wireBytes ?? preview.byteLength,
             },
     };
   }

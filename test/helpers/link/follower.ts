@@ -44,6 +44,7 @@ if (mode === "follow") {
       path: item.path,
       nbytes: item.kind === "preview" ? item.nbytes : 0,
       preview: item.kind === "preview" ? (item.preview?.pixels.byteLength ?? 0) : 0,
+      wire: item.kind === "preview" ? (item.preview?.wireBytes ?? 0) : 0,
       receivedAt: item.receivedAt === undefined ? null : item.receivedAt * 1000,
     });
   }

@@ -68,6 +68,8 @@ export interface FollowedItem {
   readonly nbytes: number;
   /** Bytes of the preview's pixels. */
   readonly preview: number;
+  /** Bytes the preview took on the wire (Blosc-compressed, as the stream asks by default). */
+  readonly wire: number;
   /** The relay's receipt of the plane from OpenHCS. */
   readonly receivedAt: number | null;
 }

@@ -86,6 +86,7 @@ def _subscribe(message: dict[str, Any]) -> dict[str, Any]:
         "execution_id": _execution_id(message),
         "from_seq": require_int(message.get("from_seq", 1), "from_seq", _E, low=1, high=MAX_SEQ),
         "delivery": _one_of(message, "delivery", DELIVERIES),
+        "preview_encoding": _one_of(message, "preview_encoding", ENCODINGS),
     }
 
 

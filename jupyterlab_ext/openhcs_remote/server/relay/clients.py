@@ -179,7 +179,7 @@ class ClientServer:
         if session is None:
             raise NoSessionError("no session: send hello first (the relay may have restarted)")
         if message.type == "subscribe":
-            self._subscribe(session, fields["execution_id"], fields["from_seq"], fields["delivery"])
+            self._subscribe(session, **fields)
         elif message.type == "unsubscribe":
             session.subscriptions.pop(fields["execution_id"], None)
         elif message.type == "credit":
@@ -219,7 +219,14 @@ class ClientServer:
             if self._send_raw(router, identity, [frames.encode_json(header), data]):
                 session.last_sent = time.monotonic()
 
-    def _subscribe(self, session: Session, execution_id: str, from_seq: int, delivery: str) -> None:
+    def _subscribe(
+        self,
+        session: Session,
+        execution_id: str,
+        from_seq: int,
+        delivery: str,
+        preview_encoding: str,
+    ) -> None:
         if (
             execution_id not in session.subscriptions
             and len(session.subscriptions) >= MAX_SUBSCRIPTIONS
@@ -234,7 +241,7 @@ class ClientServer:
                 field="from_seq",
             )
         session.subscriptions[execution_id] = Subscription(
-            execution_id, from_seq, delivery=delivery
+            execution_id, from_seq, delivery=delivery, preview_encoding=preview_encoding
         )
 
     def _pump(self, router: zmq.Socket) -> bool:

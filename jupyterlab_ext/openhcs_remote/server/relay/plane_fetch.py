@@ -38,6 +38,14 @@ from openhcs_remote.server.relay.spool import Spool
 BLOSC_CNAME, BLOSC_CLEVEL = "zstd", 1
 
 
+def blosc_encode(array: np.ndarray) -> bytes:
+    """Encode a plane (or a preview's pixels) as ``blosc``: one Blosc1 buffer (§4.3)."""
+    import numcodecs
+
+    codec = numcodecs.Blosc(cname=BLOSC_CNAME, clevel=BLOSC_CLEVEL, shuffle=numcodecs.Blosc.SHUFFLE)
+    return bytes(codec.encode(array))
+
+
 def fetch_plane(
     spool: Spool,
     windows: RunWindows,
@@ -171,15 +179,7 @@ def _inside(window: RunWindow, path: str) -> str:
 def _encoded(
     array: np.ndarray, raw: bytes | memoryview, encoding: str, source: str
 ) -> tuple[dict[str, Any], bytes | memoryview]:
-    if encoding == "blosc":
-        import numcodecs
-
-        codec = numcodecs.Blosc(
-            cname=BLOSC_CNAME, clevel=BLOSC_CLEVEL, shuffle=numcodecs.Blosc.SHUFFLE
-        )
-        payload: bytes | memoryview = codec.encode(array)
-    else:
-        payload = raw
+    payload: bytes | memoryview = blosc_encode(array) if encoding == "blosc" else raw
     described = {
         "shape": list(array.shape),
         "dtype": array.dtype.name,

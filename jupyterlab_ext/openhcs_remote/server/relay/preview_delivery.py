@@ -4,7 +4,8 @@ Previews are made on a worker thread, never on the thread that sends to clients 
 uint16 plane takes ~27 ms, far more under load) nor at ingest (OpenHCS's worker waits on the
 ingest, never on previews). The send loop asks for an item's frames; until they are made it
 gets ``None`` and serves everything else, and the worker wakes it when they are ready. Made
-frames are kept in a small cache, so sessions following the same run make each preview once.
+frames are kept in a small cache, so sessions following the same run make each preview once
+(per encoding: a client may ask for its previews' pixels as they are or Blosc-compressed).
 
 The worker starts a preview only while no OpenHCS batch is being handled (or after waiting
 :data:`MAX_DEFER` seconds): run side by side, the two share the GIL and the host's cores, and
@@ -21,10 +22,15 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 from openhcs_remote.server.relay import stream_frames as frames
+from openhcs_remote.server.relay.plane_fetch import blosc_encode
 from openhcs_remote.server.relay.previews import make_preview
 
 logger = logging.getLogger(__name__)
+#: A made preview's place: run, seq and the encoding of its pixels.
+_Key = tuple[str, int, str]
 #: Previews kept (each at most 64 KiB of pixels): a credit window's worth for a few sessions.
 CACHE_ITEMS = 512
 #: Longest a preview waits for a pause in ingest (back-to-back batches must not starve it).
@@ -53,22 +59,25 @@ class PreviewFrames:
         self._on_ready = on_ready
         self._ingest_idle = ingest_idle
         self._capacity = capacity
-        self._cache: collections.OrderedDict[tuple[str, int], list[bytes]] = (
-            collections.OrderedDict()
-        )
-        self._pending: set[tuple[str, int]] = set()
+        self._cache: collections.OrderedDict[_Key, list[bytes]] = collections.OrderedDict()
+        self._pending: set[_Key] = set()
         self._lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relay-previews")
 
     def frames(
-        self, execution_id: str, seq: int, header: bytes, payload: bytes | memoryview
+        self,
+        execution_id: str,
+        seq: int,
+        header: bytes,
+        payload: bytes | memoryview,
+        encoding: str = "raw",
     ) -> list[bytes] | None:
         """Return the frames to send for item ``seq``, or None while they are being made.
 
-        Shapes items go as stored; an image's preview is made once, after which ``on_ready``
-        is called and this returns its frames.
+        Shapes items go as stored; an image's preview is made once (per ``encoding`` of its
+        pixels), after which ``on_ready`` is called and this returns its frames.
         """
-        key = (execution_id, seq)
+        key = (execution_id, seq, encoding)
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
@@ -88,12 +97,12 @@ class PreviewFrames:
         """Stop the worker (previews asked for and not yet made are dropped)."""
         self._worker.shutdown(wait=False, cancel_futures=True)
 
-    def _make(self, key: tuple[str, int], header: bytes, payload: bytes | memoryview) -> None:
+    def _make(self, key: _Key, header: bytes, payload: bytes | memoryview) -> None:
         self._ingest_idle.wait(MAX_DEFER)
         try:
-            made = _previewed(header, payload)
+            made = _previewed(header, payload, key[2])
         except Exception:  # a relay bug must not stall the stream: send the item without one
-            logger.exception("preview of run %s seq %d failed", *key)
+            logger.exception("preview of run %s seq %d failed", *key[:2])
             made = [frames.encode_json(frames.preview_item(json.loads(header), None))]
         with self._lock:
             self._pending.discard(key)
@@ -103,14 +112,16 @@ class PreviewFrames:
         self._on_ready()
 
 
-def _previewed(header: bytes, payload: bytes | memoryview) -> list[bytes]:
+def _previewed(header: bytes, payload: bytes | memoryview, encoding: str) -> list[bytes]:
     described = json.loads(header)
     if described.get("kind") != "image":
         return [header, payload] if payload else [header]
     preview = make_preview(described["shape"], described["dtype"], payload)
     if preview is None:
         return [frames.encode_json(frames.preview_item(described, None))]
-    return [
-        frames.encode_json(frames.preview_item(described, preview.metadata())),
-        preview.pixels,
-    ]
+    metadata, pixels = preview.metadata(), preview.pixels
+    if encoding == "blosc":
+        # Said only when not raw, so that a raw preview's header is as it always was.
+        metadata["encoding"] = "blosc"
+        pixels = blosc_encode(np.frombuffer(pixels, np.uint8))
+    return [frames.encode_json(frames.preview_item(described, metadata)), pixels]

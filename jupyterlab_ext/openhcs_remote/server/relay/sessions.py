@@ -26,6 +26,8 @@ class Subscription:
     end_sent: bool = False
     #: ``"full"`` (every plane's pixels) or ``"previews"`` (an 8-bit preview per image).
     delivery: str = "full"
+    #: How a preview's pixels travel in ``previews`` delivery: ``"raw"`` or ``"blosc"`` (§4.2).
+    preview_encoding: str = "raw"
 
 
 @dataclass
@@ -119,12 +121,15 @@ def _next_in_run(
         return None
     found = spool.lookup(run, subscription.cursor)
     if found.kind == "item" and subscription.delivery == "previews":
-        parts = previews.frames(run.execution_id, subscription.cursor, found.header, found.payload)
+        encoding = subscription.preview_encoding
+        parts = previews.frames(
+            run.execution_id, subscription.cursor, found.header, found.payload, encoding
+        )
         for seq in range(subscription.cursor + 1, subscription.cursor + 1 + PREVIEW_LOOKAHEAD):
             ahead = spool.lookup(run, seq)
             if ahead.kind != "item":
                 break
-            previews.frames(run.execution_id, seq, ahead.header, ahead.payload)
+            previews.frames(run.execution_id, seq, ahead.header, ahead.payload, encoding)
         if parts is None:
             return PREVIEW_PENDING
         return Outgoing(parts, subscription, subscription.cursor + 1)

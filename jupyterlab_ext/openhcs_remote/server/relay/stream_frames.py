@@ -160,8 +160,8 @@ def preview_item(header: dict[str, Any], preview: dict[str, Any] | None) -> dict
     """Build the header of an image ``item`` in ``previews`` delivery (§4.2).
 
     ``header`` is the stored item header (``nbytes`` stays the full-resolution size); the one
-    payload frame is then the preview's ``width × height`` bytes, or absent when ``preview`` is
-    None (an image with no 2-D plane).
+    payload frame is then the preview's ``width × height`` bytes (Blosc-encoded when its
+    ``encoding`` says ``"blosc"``), or absent when ``preview`` is None (no 2-D plane).
     """
     return {**header, "payload": "preview", "preview": preview}
 
