@@ -15,13 +15,16 @@
  *   is on this host, so Chromium's Date.now() is the same clock.
  * - `link_watch_slowdown_ratio`: the run's wall time watched / not watched (the mean of one
  *   unwatched run before and one after the watched one, so a drift between runs cancels).
- *   Goal ≤ 1.05. The watching side (JupyterLab, kernel, sidecar, Chromium) shares this machine's cores with the
- *   server: its CPU seconds during the watched run are printed next to it.
+ *   Goal ≤ 1.05. The server namespace runs on one core and the watching side (JupyterLab,
+ *   kernel, sidecar, Chromium) on the other, as on two machines (`OHR_BENCH_LINK_PIN=0` shares
+ *   them); the watching side's CPU seconds during the watched run are printed next to it.
  * - `link_bytes_ratio`: bytes into the user end of the veth during the watched run / the plate's
  *   raw pixel bytes. Goal ≤ 0.02 for 2048² planes; a 512² plane's preview is 1/8 of it, so here
  *   the floor is 0.125 (`OHR_BENCH_LINK_TILE=2048` for the real size, slow to generate).
  */
+import { execFile } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
 import {
@@ -58,7 +61,8 @@ const LATENCY_STAGES = [
   { key: "arrived", label: "the page's websocket message (jupyter_server, the page's queue)" },
 ] as const;
 type LatencyStage = (typeof LATENCY_STAGES)[number]["key"];
-const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
+const CLOCK_TICKS = 100;
+const execFileAsync = promisify(execFile); // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 
 /**
  * CPU seconds (user + system, with the children they reaped: OpenHCS's workers) `pids` have
@@ -103,8 +107,34 @@ function relayAnswerMs(logDir: string): Map<string, number[]> {
   return byRun;
 }
 
+/**
+ * The two sides on a core each (`OHR_BENCH_LINK_PIN=0`: not): in the product they are two
+ * machines, here they share two cores, and without this the watched run's slowdown is mostly
+ * the watching side's CPU taken from OpenHCS. Children started later inherit their parent's.
+ */
+const PIN = process.env.OHR_BENCH_LINK_PIN !== "0" && cpus().length >= 2;
+const SERVER_CPU = 0;
+const USER_CPU = 1;
+
+/** `taskset` every thread of `pids` onto `cpu` (processes gone meanwhile are skipped). */
+async function pinTo(cpu: number, pids: readonly number[]): Promise<void> {
+  for (const pid of new Set(pids)) {
+    await execFileAsync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)]).catch(
+      () => undefined,
+    );
+  }
+}
+
+/** Pin the server namespace to one core, the user's side (namespace and watcher) to the other. */
+async function pinSides(across: ServerAcrossLink, watcher: LinkWatcher | null): Promise<void> {
+  if (!PIN) return;
+  await pinTo(SERVER_CPU, await namespacePids(across.link.serverNs));
+  await pinTo(USER_CPU, [...(await namespacePids(across.link.userNs)), ...(watcher?.pids() ?? [])]);
+}
+
 /** One run submitted beside the server; `watcher` (if any) watches it across the link. */
 async function oneRun(across: ServerAcrossLink, watcher: LinkWatcher | null) {
+  await pinSides(across, watcher);
   const serverPids = () => namespacePids(across.link.serverNs);
   const before = await across.link.userBytes();
   const cpuBefore = cpuSeconds(watcher?.pids() ?? []);
@@ -133,6 +163,11 @@ export async function benchLink(): Promise<void> {
     return;
   }
   console.log(`plate: ${WELLS.length} wells × ${SITES} sites × ${CHANNELS} channels of ${TILE}²`);
+  console.log(
+    PIN
+      ? `cores: the server namespace on CPU ${SERVER_CPU}, the user's side (its namespace, JupyterLab, kernel, sidecar, Chromium) on CPU ${USER_CPU}`
+      : "cores: shared (OHR_BENCH_LINK_PIN=0)",
+  );
   const across = await startServerAcrossLink({
     name: "bench-link",
     plate: { wells: WELLS, sites: SITES, channels: CHANNELS, zPlanes: 1, tile: TILE },
