@@ -94,7 +94,9 @@ export function relayFrom(values: {
 /**
  * Counts what arrives, passes each item on (e.g. to `--out`), and draws the progress line with
  * the count and the bytes: `[#####-----]  40%  2/5 wells  ETA 1 min 03 s  · 24 images, 96.0 MiB
- * at 11.4 MiB/s` (the rate tells a slow link from a slow run).
+ * at 11.4 MiB/s` (the rate tells a slow link from a slow run). When `--out` fetches the planes
+ * behind their previews: `· 24 images, fetched 96.0 of 240.0 MiB at 11.4 MiB/s`, and once the
+ * server has finished every well, the fetch's own `ETA 13 s`.
  */
 export class StreamedResults {
   images = 0;
@@ -102,6 +104,8 @@ export class StreamedResults {
   /** Pixel bytes received, and when the first arrived. */
   bytes = 0;
   private firstAt: number | null = null;
+  /** Full-resolution bytes to fetch (the previews' planes so far), fetched, since when. */
+  private fetch = { total: 0, done: 0, startedAt: null as number | null, tenths: 0 };
   private snapshot: RunProgressSnapshot | null = null;
   private lastLine = "";
   private lastDone = -1;
@@ -202,6 +206,35 @@ export class StreamedResults {
     this.firstAt ??= performance.now();
   }
 
+  /** A plane of `nbytes` is about to be fetched behind its preview (`--out`). */
+  willFetch(nbytes: number): void {
+    this.fetch.total += nbytes;
+    this.fetch.startedAt ??= performance.now();
+  }
+
+  /** A plane arrived at full resolution. */
+  fetched(data: Uint8Array): void {
+    this.received(data);
+    this.fetch.done += data.byteLength;
+    if (!this.json) this.draw();
+  }
+
+  /** `, fetched 96.0 of 240.0 MiB at 11.4 MiB/s, ETA 13 s` (the ETA once the server is done). */
+  private fetchText(): string {
+    const { total, done, startedAt } = this.fetch;
+    const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
+    const seconds = startedAt === null ? 0 : (performance.now() - startedAt) / 1000;
+    let text = `, fetched ${mib(done)} of ${mib(total)} MiB`;
+    if (seconds < 0.5 || done === 0) return text;
+    const rate = done / seconds;
+    text += ` at ${mib(rate)} MiB/s`;
+    // While the server still runs, more planes will come: an ETA of the known ones would lie.
+    const serverDone = this.snapshot !== null && this.snapshot.fraction >= 1;
+    if (serverDone && done < total)
+      text += `, ETA ${formatDuration(((total - done) / rate) * 1000)}`;
+    return text;
+  }
+
   /** `, 96.0 MiB at 11.4 MiB/s` once pixels arrived. */
   private receivedText(): string {
     if (this.firstAt === null || this.bytes === 0) return "";
@@ -214,12 +247,16 @@ export class StreamedResults {
 
   private draw(): void {
     if (this.snapshot === null) return;
-    const line = `${renderProgressLine(this.snapshot)}  · ${this.images} images${this.receivedText()}`;
+    const bytes = this.fetch.total > 0 ? this.fetchText() : this.receivedText();
+    const line = `${renderProgressLine(this.snapshot)}  · ${this.images} images${bytes}`;
+    // On a pipe: a line per finished well, and per tenth of the fetch (it can outlast the run).
+    const tenths = this.fetch.total > 0 ? Math.floor((this.fetch.done / this.fetch.total) * 10) : 0;
     if (this.stream.isTTY) {
       if (line !== this.lastLine) this.stream.write(`\r${line}\u001b[K`);
-    } else if (this.snapshot.wellsDone !== this.lastDone) {
+    } else if (this.snapshot.wellsDone !== this.lastDone || tenths > this.fetch.tenths) {
       this.stream.write(`${line}\n`);
       this.lastDone = this.snapshot.wellsDone;
+      this.fetch.tenths = tenths;
     }
     this.lastLine = line;
   }

@@ -94,8 +94,9 @@ ${RELAY_OPTIONS_HELP}
             if (item.kind !== "preview") return output.onImage(item);
             // Previews delivery: the pixels are fetched (compressed) right behind the preview;
             // awaited, so the stream waits for the disk and the link instead of piling up.
+            results?.willFetch(item.nbytes);
             const { data } = await orch.fetchPlane(item.executionId, item.seq);
-            results?.received(data);
+            results?.fetched(data);
             await output.onImage(imageFromPreview(item, data));
           };
     const results = orch.relay === null ? null : new StreamedResults(json, keep);

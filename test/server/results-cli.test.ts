@@ -108,6 +108,17 @@ describe("openhcs-remote run --relay against the real server and relay", () => {
     expect(stderr).toMatch(/3\/3 wells .*· \d+ images, [\d.]+ MiB/);
   });
 
+  it("with --out shows the planes fetched behind their previews in bytes, for a person", async () => {
+    const out = join(shared.workDir, "results-cli-out");
+    const { code, stderr } = await runCli([...relayRunArgs(), "--out", out]);
+    expect(code, stderr).toBe(0);
+    // 24 planes of the plate fetched at full resolution: the line counts them in bytes.
+    const fetched = [...stderr.matchAll(/fetched ([\d.]+) of ([\d.]+) MiB/g)];
+    expect(fetched.length).toBeGreaterThan(0);
+    const [, done, total] = fetched.at(-1) ?? [];
+    expect(done).toBe(total);
+  });
+
   it("refuses --relay-key without --relay, and a key that is not Z85", async () => {
     const base = ["run", "--server", "127.0.0.1:1", "--plate", "p", "--pipeline", config];
     const orphan = await runCli([...base, "--relay-key", "x".repeat(40)]);
