@@ -9,6 +9,16 @@ import { CONFIG_ONE_WORKER, PIPELINE_NORMALIZE_PROJECT_COUNT } from "../helpers/
 
 const shared = inject("openhcs");
 
+/** Connect and submit the one-worker normalize pipeline on `plateId`; its execution id. */
+async function submit(orch: RemoteOrchestrator, plateId: string): Promise<string> {
+  await orch.connect();
+  return orch.executeRemote({
+    plateId,
+    pipelineCode: PIPELINE_NORMALIZE_PROJECT_COUNT,
+    configCode: CONFIG_ONE_WORKER,
+  });
+}
+
 describe("RemoteOrchestrator when the server goes silent mid-run", () => {
   let server: StartedServer;
   beforeAll(async () => {
@@ -21,12 +31,7 @@ describe("RemoteOrchestrator when the server goes silent mid-run", () => {
   it("reports a paused server silent, then back, and the run completes", async () => {
     const orch = new RemoteOrchestrator({ serverHost: server.host, serverPort: server.port });
     try {
-      await orch.connect();
-      const executionId = await orch.executeRemote({
-        plateId: shared.smallPlate,
-        pipelineCode: PIPELINE_NORMALIZE_PROJECT_COUNT,
-        configCode: CONFIG_ONE_WORKER,
-      });
+      const executionId = await submit(orch, shared.smallPlate);
       const reports: (number | null)[] = [];
       let paused = false;
       const outcome = await orch.wait(executionId, {
@@ -53,12 +58,7 @@ describe("RemoteOrchestrator when the server goes silent mid-run", () => {
   it("rejects with RunLostError within 10 s of a kill when told to wait 6 s", async () => {
     const orch = new RemoteOrchestrator({ serverHost: server.host, serverPort: server.port });
     try {
-      await orch.connect();
-      const executionId = await orch.executeRemote({
-        plateId: shared.slowPlate,
-        pipelineCode: PIPELINE_NORMALIZE_PROJECT_COUNT,
-        configCode: CONFIG_ONE_WORKER,
-      });
+      const executionId = await submit(orch, shared.slowPlate);
       let killedAt = 0;
       const waiting = orch.wait(executionId, {
         lostAfterMs: 6000,
