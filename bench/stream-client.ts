@@ -8,20 +8,7 @@
  * memory, and V8 answers every ~64 MB of it with a full collection of the heap, whose cost grows
  * with everything else the process holds (the bench's process loads every benchmark's modules).
  */
-import { ResultStream, isResultGap } from "../src/orchestrator/index.js";
+import { readBack } from "./stream-read-back.js";
 
 const [port = "", run = "", fromSeq = "", count = ""] = process.argv.slice(2);
-const expected = Number(count);
-const started = performance.now();
-const stream = new ResultStream({ host: "127.0.0.1", port: Number(port) }, run, {
-  fromSeq: Number(fromSeq),
-});
-let received = 0;
-let bytes = 0;
-for await (const entry of stream) {
-  if (isResultGap(entry)) throw new Error(`gap ${entry.fromSeq}..${entry.toSeq} in the bench`);
-  if (entry.kind === "image") bytes += entry.data.byteLength;
-  if (++received === expected) break;
-}
-const elapsed = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ bytes, elapsed }));
+console.log(JSON.stringify(await readBack(Number(port), run, Number(fromSeq), Number(count))));

@@ -32,6 +32,7 @@ import { ResultStream, isResultGap } from "../src/orchestrator/index.js";
 import { chosenCodecLines, measureCodecs } from "./codec.js";
 import { median, quantile } from "./stats.js";
 import { runClient, runDriver, startRelay, type BenchRelay } from "./stream-processes.js";
+import { readBack } from "./stream-read-back.js";
 
 const IMAGE_BYTES = 2048 * 2048 * 2;
 const COUNT = Number(process.env.OHR_BENCH_IMAGES ?? 48);
@@ -48,6 +49,11 @@ interface Leg {
   readonly latenciesMs: readonly number[];
 }
 
+/** `COUNT` images, `bytes` of them, moved in `elapsed` seconds. */
+function legOf(bytes: number, elapsed: number, latenciesMs: readonly number[] = []): Leg {
+  return { mbPerS: bytes / elapsed / 1e6, imagesPerS: COUNT / elapsed, latenciesMs };
+}
+
 async function pyzmqBaseline(): Promise<Leg> {
   const [summary] = await runDriver(["pyzmq", String(COUNT)]);
   const { bytes, elapsed, latencies_ms } = summary as {
@@ -55,7 +61,7 @@ async function pyzmqBaseline(): Promise<Leg> {
     elapsed: number;
     latencies_ms: number[];
   };
-  return { mbPerS: bytes / elapsed / 1e6, imagesPerS: COUNT / elapsed, latenciesMs: latencies_ms };
+  return legOf(bytes, elapsed, latencies_ms);
 }
 
 /**
@@ -97,12 +103,8 @@ async function endToEnd(
   const latenciesMs = [...receivedAt].map(([path, at]) => (at - sentAt.get(path)!) * 1000);
   const elapsed = Math.max(...receivedAt.values()) - Math.min(...sentAt.values());
   return {
-    ours: { mbPerS: bytes / elapsed / 1e6, imagesPerS: COUNT / elapsed, latenciesMs },
-    sender: {
-      mbPerS: (COUNT * IMAGE_BYTES) / senderElapsed / 1e6,
-      imagesPerS: COUNT / senderElapsed,
-      latenciesMs: [],
-    },
+    ours: legOf(bytes, elapsed, latenciesMs),
+    sender: legOf(COUNT * IMAGE_BYTES, senderElapsed),
   };
 }
 
@@ -110,22 +112,13 @@ async function endToEnd(
 async function relayToClient(relay: BenchRelay, fromSeq: number): Promise<Leg> {
   const [summary] = await runClient(relay.streamPort, RUN, fromSeq, COUNT);
   const { bytes, elapsed } = summary as { bytes: number; elapsed: number };
-  return { mbPerS: bytes / elapsed / 1e6, imagesPerS: COUNT / elapsed, latenciesMs: [] };
+  return legOf(bytes, elapsed);
 }
 
 /** The same in the bench's own process (beside everything it loaded; for comparison only). */
 async function relayToClientHere(relay: BenchRelay, fromSeq: number): Promise<Leg> {
-  const started = performance.now();
-  const stream = new ResultStream({ host: "127.0.0.1", port: relay.streamPort }, RUN, { fromSeq });
-  let count = 0;
-  let bytes = 0;
-  for await (const entry of stream) {
-    if (isResultGap(entry)) throw new Error("gap in the bench");
-    if (entry.kind === "image") bytes += entry.data.byteLength;
-    if (++count === COUNT) break;
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  return { mbPerS: bytes / elapsed / 1e6, imagesPerS: COUNT / elapsed, latenciesMs: [] };
+  const { bytes, elapsed } = await readBack(relay.streamPort, RUN, fromSeq, COUNT);
+  return legOf(bytes, elapsed);
 }
 
 /** The Python reference client reads the same images (for comparison only). */
@@ -138,7 +131,7 @@ async function pythonClient(relay: BenchRelay, fromSeq: number): Promise<Leg> {
     String(COUNT),
   ]);
   const { bytes, elapsed } = summary as { bytes: number; elapsed: number };
-  return { mbPerS: bytes / elapsed / 1e6, imagesPerS: COUNT / elapsed, latenciesMs: [] };
+  return legOf(bytes, elapsed);
 }
 
 function describe(name: string, legs: readonly Leg[]): string {
