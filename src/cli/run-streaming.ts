@@ -91,6 +91,16 @@ export function relayFrom(values: {
   };
 }
 
+/** `bytes` in MiB, one decimal. */
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+
+/** Bytes per second since `since` (`performance.now()`); `null` in the first half second. */
+function rateSince(bytes: number, since: number | null): number | null {
+  if (since === null || bytes === 0) return null;
+  const seconds = (performance.now() - since) / 1000;
+  return seconds < 0.5 ? null : bytes / seconds;
+}
+
 /**
  * Counts what arrives, passes each item on (e.g. to `--out`), and draws the progress line with
  * the count and the bytes: `[#####-----]  40%  2/5 wells  ETA 1 min 03 s  · 24 images, 96.0 MiB
@@ -222,27 +232,21 @@ export class StreamedResults {
   /** `, fetched 96.0 of 240.0 MiB at 11.4 MiB/s, ETA 13 s` (the ETA once the server is done). */
   private fetchText(): string {
     const { total, done, startedAt } = this.fetch;
-    const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
-    const seconds = startedAt === null ? 0 : (performance.now() - startedAt) / 1000;
-    let text = `, fetched ${mib(done)} of ${mib(total)} MiB`;
-    if (seconds < 0.5 || done === 0) return text;
-    const rate = done / seconds;
-    text += ` at ${mib(rate)} MiB/s`;
+    const text = `, fetched ${mib(done)} of ${mib(total)} MiB`;
+    const rate = rateSince(done, startedAt);
+    if (rate === null) return text;
     // While the server still runs, more planes will come: an ETA of the known ones would lie.
     const serverDone = this.snapshot !== null && this.snapshot.fraction >= 1;
-    if (serverDone && done < total)
-      text += `, ETA ${formatDuration(((total - done) / rate) * 1000)}`;
-    return text;
+    const eta =
+      serverDone && done < total ? `, ETA ${formatDuration(((total - done) / rate) * 1000)}` : "";
+    return `${text} at ${mib(rate)} MiB/s${eta}`;
   }
 
   /** `, 96.0 MiB at 11.4 MiB/s` once pixels arrived. */
   private receivedText(): string {
     if (this.firstAt === null || this.bytes === 0) return "";
-    const mib = this.bytes / 2 ** 20;
-    const seconds = (performance.now() - this.firstAt) / 1000;
-    return seconds < 0.5
-      ? `, ${mib.toFixed(1)} MiB`
-      : `, ${mib.toFixed(1)} MiB at ${(mib / seconds).toFixed(1)} MiB/s`;
+    const rate = rateSince(this.bytes, this.firstAt);
+    return `, ${mib(this.bytes)} MiB${rate === null ? "" : ` at ${mib(rate)} MiB/s`}`;
   }
 
   private draw(): void {
