@@ -10,17 +10,17 @@
  * - `link_preview_latency_ratio`: p95 over wells of (the well's thumbnail drawn in Chromium once
  *   it held the well's last preview − the relay's receipt of that plane from OpenHCS), over the
  *   physical floor (a preview's bytes as they cross — Blosc-compressed — at the measured rate
- *   + one RTT). Goal ≤ 3. The relay's
- *   receipt (`received_at`, the server host's clock) stands for "left the worker"; every process
- *   is on this host, so Chromium's Date.now() is the same clock.
+ *   + one RTT). Goal ≤ 3. The relay's receipt (`received_at`, the server host's clock) stands
+ *   for "left the worker"; every process is on this host, so Chromium's Date.now() is the same
+ *   clock.
  * - `link_watch_slowdown_ratio`: the run's wall time watched / not watched (the mean of one
  *   unwatched run before and one after the watched one, so a drift between runs cancels).
  *   Goal ≤ 1.05. The server namespace runs on one core and the watching side (JupyterLab,
  *   kernel, sidecar, Chromium) on the other, as on two machines (`OHR_BENCH_LINK_PIN=0` shares
  *   them); the watching side's CPU seconds during the watched run are printed next to it.
  * - `link_bytes_ratio`: bytes into the user end of the veth during the watched run / the plate's
- *   raw pixel bytes. Goal ≤ 0.02 for 2048² planes; a 512² plane's preview is 1/8 of it, so here
- *   the floor is 0.125 (`OHR_BENCH_LINK_TILE=2048` for the real size, slow to generate).
+ *   raw pixel bytes. Goal ≤ 0.02 for 2048² planes; a 512² plane's raw preview is 1/8 of it, so
+ *   here 0.125 before compression (`OHR_BENCH_LINK_TILE=2048` for the real size, slow to make).
  */
 import { execFile } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
@@ -61,8 +61,8 @@ const LATENCY_STAGES = [
   { key: "arrived", label: "the page's websocket message (jupyter_server, the page's queue)" },
 ] as const;
 type LatencyStage = (typeof LATENCY_STAGES)[number]["key"];
-const CLOCK_TICKS = 100;
-const execFileAsync = promisify(execFile); // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
+const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
+const execFileAsync = promisify(execFile);
 
 /**
  * CPU seconds (user + system, with the children they reaped: OpenHCS's workers) `pids` have
