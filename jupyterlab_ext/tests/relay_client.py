@@ -165,25 +165,26 @@ def _decode_preview(header: dict[str, Any], frames: list[bytes]) -> np.ndarray |
             raise RelayProtocolError(f"item #{header['seq']}: preview null but a payload frame")
         return None
     width, height = int(preview["width"]), int(preview["height"])
-    pixels = frames[1] if len(frames) == 2 else b""
-    if preview.get("encoding", "raw") == "blosc":
-        import numcodecs
-
-        pixels = numcodecs.Blosc().decode(pixels)
-    if len(frames) != 2 or len(pixels) != width * height:
+    pixels = _decoded(frames[1], preview.get("encoding", "raw")) if len(frames) == 2 else b""
+    if len(pixels) != width * height:
         raise RelayProtocolError(f"item #{header['seq']}: preview frame is not width × height")
     return np.frombuffer(pixels, dtype=np.uint8).reshape(height, width)
+
+
+def _decoded(payload: bytes, encoding: str) -> bytes:
+    """A payload's raw bytes: ``blosc`` decoded (§4.3), ``raw`` as it is."""
+    if encoding != "blosc":
+        return payload
+    import numcodecs
+
+    return numcodecs.Blosc().decode(payload)
 
 
 def _decode_plane(header: dict[str, Any], frames: list[bytes]) -> dict[str, Any]:
     """A ``plane`` reply: its header, its bytes as sent, and the decoded array (§4.2)."""
     if len(frames) != 2 or len(frames[1]) != header.get("encoded_bytes"):
         raise RelayProtocolError("plane message: payload does not match encoded_bytes")
-    raw = frames[1]
-    if header["encoding"] == "blosc":
-        import numcodecs
-
-        raw = numcodecs.Blosc().decode(raw)
+    raw = _decoded(frames[1], header["encoding"])
     if len(raw) != header["nbytes"]:
         raise RelayProtocolError("plane message: decoded bytes do not match nbytes")
     dtype = np.dtype(header["dtype"]).newbyteorder("<")
