@@ -4,21 +4,25 @@
  * tells the benchmark it is connected (`ready` in the hand-off folder), waits for the execution
  * id the benchmark writes there once the run is accepted, attaches and shows the run's widget;
  * the second cell waits for the end and for the widget's last previews to be sent, and writes
- * when the kernel queued each preview for the widget and handed it to the widget's comm
- * (`kernel-times.json`: {queued, sent}, seq → ms).
+ * when the kernel queued each preview for the widget, handed it to the widget's comm and sent it
+ * on its IOPub socket (`kernel-times.json`: {queued, sent, iopub}, seq → ms).
  */
 
 const WATCH = `import os
 import pathlib
+import re
 import time
 
+from ipykernel import iostream
 from openhcs_remote import RemoteOrchestrator
 from openhcs_remote.notebook import widget_feed
 
-# When the kernel queued each preview for the widget and handed it to the widget's comm (the
-# bench splits the latency there).
-TIMES = {"queued": {}, "sent": {}}
+# When the kernel queued each preview for the widget, handed it to the widget's comm and its
+# IOPub thread sent it to jupyter_server (the bench splits the latency there).
+TIMES = {"queued": {}, "sent": {}, "iopub": {}}
 _send, _queue = widget_feed.WidgetFeed._send, widget_feed.WidgetFeed.send_preview
+_really_send = iostream.IOPubThread._really_send
+_SEQ = re.compile(rb'"seq":\\s*(\\d+)')
 
 
 def _timed_send(self, content, buffers):
@@ -32,6 +36,17 @@ def _timed_queue(self, key, header, pixels):
     _queue(self, key, header, pixels)
 
 
+def _timed_really_send(self, msg, *args, **kwargs):
+    _really_send(self, msg, *args, **kwargs)
+    for part in msg:
+        if isinstance(part, bytes) and len(part) < 16384 and b"ohr-preview" in part:
+            seq = _SEQ.search(part)
+            if seq is not None:
+                TIMES["iopub"].setdefault(int(seq.group(1)), time.time() * 1000)
+            break
+
+
+iostream.IOPubThread._really_send = _timed_really_send
 widget_feed.WidgetFeed._send = _timed_send
 widget_feed.WidgetFeed.send_preview = _timed_queue
 

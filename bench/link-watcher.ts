@@ -11,7 +11,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
+import type { Browser, CDPSession } from "playwright-core";
 import { startJupyterLab, type JupyterLab } from "../test/helpers/jupyter-lab.js";
 import { launchChromium, openNotebook, type LabNotebook } from "../test/helpers/lab-page.js";
 import type { ServerAcrossLink } from "../test/helpers/link/index.js";
@@ -22,7 +22,7 @@ import { installRecorder, type BenchRecords, type DrawnRecord } from "./widget-r
 /** A JupyterLab page waiting to watch one run. */
 export interface LinkWatcher {
   /** Hand the kernel the run to attach to (it is waiting for it). */
-  watch(executionId: string): void;
+  watch(executionId: string): Promise<void>;
   /** Resolve once the notebook is idle again; throws unless the run completed. */
   finished(timeoutMs: number): Promise<void>;
   /** The thumbnails drawn so far. */
@@ -33,14 +33,27 @@ export interface LinkWatcher {
    */
   arrivals(): Promise<ReadonlyMap<number, number>>;
   /**
-   * When the kernel queued each preview for the widget and handed it to the widget's comm, by
-   * seq (after `finished`).
+   * When the kernel queued each preview for the widget, handed it to the widget's comm and sent
+   * it on its IOPub socket; when jupyter_server received it and wrote it to the page's
+   * websocket; by seq (after `finished`).
    */
-  kernelTimes(): { queued: ReadonlyMap<number, number>; sent: ReadonlyMap<number, number> };
+  kernelTimes(): Record<KernelStage, ReadonlyMap<number, number>>;
+  /**
+   * The page's main-thread time so far, in seconds (Chromium's `Performance.getMetrics`:
+   * TaskDuration, ScriptDuration, LayoutDuration, RecalcStyleDuration, …).
+   */
+  pageMetrics(): Promise<ReadonlyMap<string, number>>;
   /** Pids of the watching side: JupyterLab, its kernel, the sidecar, Chromium. */
   pids(): number[];
   stop(): Promise<void>;
 }
+
+/** Where the kernel and jupyter_server time each preview (bench/link-notebook.ts, jupyter_test_config.py). */
+export type KernelStage = "queued" | "sent" | "iopub" | "received" | "written";
+
+const TRACE = process.env.OHR_BENCH_LINK_TRACE;
+/** `OHR_BENCH_LINK_PROFILE=<file>`: the page's JavaScript CPU profile of the watched run. */
+const PROFILE = process.env.OHR_BENCH_LINK_PROFILE;
 
 /** Times recorded as JSON (seq → ms), as a map. */
 function bySeq(times: Record<string, number>): ReadonlyMap<number, number> {
@@ -69,6 +82,7 @@ export async function startLinkWatcher(
   let lab: JupyterLab;
   let browser: Browser;
   let notebook: LabNotebook;
+  let cdp: CDPSession;
   try {
     lab = await startJupyterLab({
       root,
@@ -77,6 +91,7 @@ export async function startLinkWatcher(
         OPENHCS_REMOTE_PORT: String(across.server.port),
         OPENHCS_REMOTE_RELAY: `127.0.0.1:${across.relay.stream_port}`,
         OHR_BENCH_HANDOFF: handoff,
+        OHR_LAB_FORWARD_TIMES: join(handoff, "forward-times.jsonl"),
       },
     });
     stops.push(() => lab.stop());
@@ -85,6 +100,8 @@ export async function startLinkWatcher(
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.addInitScript(installRecorder);
     notebook = await openNotebook(page, lab, "link.ipynb");
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
     await notebook.runAll();
     const deadline = Date.now() + 120_000;
     while (!existsSync(join(handoff, "ready"))) {
@@ -103,7 +120,19 @@ export async function startLinkWatcher(
   );
   const records = async () => (await notebook.page.evaluate(() => window.ohrBench)) as BenchRecords;
   return {
-    watch(executionId) {
+    async watch(executionId) {
+      // `OHR_BENCH_LINK_TRACE=<file>`: Chromium's performance trace of the watched run.
+      if (PROFILE !== undefined) {
+        await cdp.send("Profiler.enable");
+        await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+        await cdp.send("Profiler.start");
+      }
+      if (TRACE !== undefined) {
+        await browser.startTracing(notebook.page, {
+          path: TRACE,
+          categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8"],
+        });
+      }
       // Renamed into place: the kernel never reads half an id.
       const partial = join(handoff, "execution-id.tmp");
       writeFileSync(partial, executionId);
@@ -111,6 +140,11 @@ export async function startLinkWatcher(
     },
     async finished(timeoutMs) {
       await notebook.waitForIdle(timeoutMs);
+      if (TRACE !== undefined) await browser.stopTracing();
+      if (PROFILE !== undefined) {
+        const { profile } = await cdp.send("Profiler.stop");
+        writeFileSync(PROFILE, JSON.stringify(profile));
+      }
       const status = (await notebook.execute(RUN_STATUS)).trim();
       if (status !== "complete") {
         throw new Error(`the watched run ended ${status}; JupyterLab:\n${lab.logTail()}`);
@@ -123,13 +157,35 @@ export async function startLinkWatcher(
       return bySeq((await records()).arrived);
     },
     kernelTimes() {
-      const path = join(handoff, "kernel-times.json");
-      if (!existsSync(path)) return { queued: new Map(), sent: new Map() };
-      const times = JSON.parse(readFileSync(path, "utf8")) as Record<
-        "queued" | "sent",
-        Record<string, number>
+      const read = (name: string) => {
+        const path = join(handoff, name);
+        return existsSync(path) ? readFileSync(path, "utf8") : "";
+      };
+      const kernel = JSON.parse(read("kernel-times.json") || "{}") as Partial<
+        Record<KernelStage, Record<string, number>>
       >;
-      return { queued: bySeq(times.queued), sent: bySeq(times.sent) };
+      const forwarded = read("forward-times.jsonl")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as { seq: number; received: number; written: number });
+      const first = (key: "received" | "written") => {
+        const times = new Map<number, number>();
+        for (const line of forwarded) if (!times.has(line.seq)) times.set(line.seq, line[key]);
+        return times;
+      };
+      return {
+        queued: bySeq(kernel.queued ?? {}),
+        sent: bySeq(kernel.sent ?? {}),
+        iopub: bySeq(kernel.iopub ?? {}),
+        received: first("received"),
+        written: first("written"),
+      };
+    },
+    async pageMetrics() {
+      const { metrics } = await cdp.send("Performance.getMetrics");
+      return new Map(
+        metrics.filter((m) => m.name.endsWith("Duration")).map((m) => [m.name, m.value]),
+      );
     },
     pids() {
       const roots = [lab.pid, ...chromium.map((p) => p.pid)];

@@ -58,7 +58,10 @@ const BATCH_WINDOW_MS = 50;
 const LATENCY_STAGES = [
   { key: "queued", label: "queued for the widget in the kernel (link, sidecar, shim)" },
   { key: "sent", label: "handed to the widget's comm (widget feed)" },
-  { key: "arrived", label: "the page's websocket message (jupyter_server, the page's queue)" },
+  { key: "iopub", label: "sent on the kernel's IOPub socket (ipykernel's IOPub thread)" },
+  { key: "received", label: "received by jupyter_server (ZeroMQ, its event loop)" },
+  { key: "written", label: "written to the page's websocket (jupyter_server)" },
+  { key: "arrived", label: "the page's websocket message (the socket, the page's queue)" },
 ] as const;
 type LatencyStage = (typeof LATENCY_STAGES)[number]["key"];
 const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
@@ -88,6 +91,35 @@ function cpuBetween(before: Map<number, number>, after: Map<number, number>): nu
   let total = 0;
   for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
   return total;
+}
+
+/** What a process of the watching side is, from its command line (for the CPU breakdown). */
+function watcherRole(pid: number): string {
+  let args: string[];
+  try {
+    // Chromium rewrites its children's command lines into one space-separated string.
+    args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split(/[\0 ]/);
+  } catch {
+    return "gone";
+  }
+  const type = args.find((arg) => arg.startsWith("--type="));
+  if (args.some((arg) => arg.includes("chromium"))) {
+    return `chromium ${type?.slice("--type=".length) ?? "browser"}`;
+  }
+  if (args.some((arg) => arg.includes("ipykernel"))) return "kernel";
+  if (args.includes("jupyterlab")) return "jupyter_server";
+  if (args.some((arg) => arg.includes("sidecar"))) return "sidecar";
+  return args[0]?.split("/").pop() ?? "?";
+}
+
+/** CPU seconds used between two readings, by role of the watching side's processes. */
+function cpuByRole(before: Map<number, number>, after: Map<number, number>): Map<string, number> {
+  const byRole = new Map<string, number>();
+  for (const [pid, seconds] of after) {
+    const role = watcherRole(pid);
+    byRole.set(role, (byRole.get(role) ?? 0) + seconds - (before.get(pid) ?? 0));
+  }
+  return byRole;
 }
 
 /**
@@ -138,11 +170,12 @@ async function oneRun(across: ServerAcrossLink, watcher: LinkWatcher | null) {
   const serverPids = () => namespacePids(across.link.serverNs);
   const before = await across.link.userBytes();
   const cpuBefore = cpuSeconds(watcher?.pids() ?? []);
+  const pageBefore = await watcher?.pageMetrics();
   const serverBefore = cpuSeconds(await serverPids());
   const loadBefore = loadavg()[0] ?? 0;
   const started = performance.now();
   const run = across.submitBeside();
-  if (watcher !== null) watcher.watch(await run.executionId);
+  if (watcher !== null) await watcher.watch(await run.executionId);
   const code = await run.exited;
   const wallS = (performance.now() - started) / 1000;
   const serverCpuS = cpuBetween(serverBefore, cpuSeconds(await serverPids()));
@@ -151,8 +184,23 @@ async function oneRun(across: ServerAcrossLink, watcher: LinkWatcher | null) {
   if (code !== 0) throw new Error(`the run exited ${code}: ${run.stderr().slice(-2000)}`);
   await watcher?.finished(300_000);
   const after = await across.link.userBytes();
-  const watcherCpuS = cpuBetween(cpuBefore, cpuSeconds(watcher?.pids() ?? []));
-  return { executionId, wallS, down: after.rx - before.rx, watcherCpuS, serverCpuS, load };
+  const cpuAfter = cpuSeconds(watcher?.pids() ?? []);
+  const watcherCpuS = cpuBetween(cpuBefore, cpuAfter);
+  const watcherCpuByRole = cpuByRole(cpuBefore, cpuAfter);
+  const pageAfter = await watcher?.pageMetrics();
+  const pageMainThreadS = new Map(
+    [...(pageAfter ?? [])].map(([name, s]) => [name, s - (pageBefore?.get(name) ?? 0)]),
+  );
+  return {
+    executionId,
+    wallS,
+    down: after.rx - before.rx,
+    watcherCpuS,
+    watcherCpuByRole,
+    pageMainThreadS,
+    serverCpuS,
+    load,
+  };
 }
 
 export async function benchLink(): Promise<void> {
@@ -188,7 +236,7 @@ export async function benchLink(): Promise<void> {
     const watched = await oneRun(across, watcher);
     const drawn = (await watcher.drawn()).filter((d) => d.exec === watched.executionId);
     const arrivals = await watcher.arrivals();
-    const { queued, sent } = watcher.kernelTimes();
+    const kernelTimes = watcher.kernelTimes();
     await watcher.stop();
     watcher = undefined;
     const aloneAfter = await oneRun(across, null);
@@ -213,8 +261,7 @@ export async function benchLink(): Promise<void> {
     /** Each stage's time after the relay's receipt of a well's last plane, per well. */
     const stages = LATENCY_STAGES.map((stage) => ({ ...stage, ms: [] as number[] }));
     const times: Record<LatencyStage, ReadonlyMap<number, number>> = {
-      queued,
-      sent,
+      ...kernelTimes,
       arrived: arrivals,
     };
     let undrawn = 0;
@@ -267,7 +314,17 @@ export async function benchLink(): Promise<void> {
       `run wall time: ${watched.wallS.toFixed(1)} s watched, ${alone.wallS.toFixed(1)} s alone ` +
         `(${aloneBefore.wallS.toFixed(1)} s before, ${aloneAfter.wallS.toFixed(1)} s after); ` +
         `the watching side (JupyterLab, kernel, sidecar, Chromium) used ` +
-        `${watched.watcherCpuS.toFixed(1)} CPU s meanwhile`,
+        `${watched.watcherCpuS.toFixed(1)} CPU s meanwhile: ` +
+        [...watched.watcherCpuByRole]
+          .sort(([, a], [, b]) => b - a)
+          .map(([role, seconds]) => `${role} ${seconds.toFixed(1)}`)
+          .join(", "),
+    );
+    console.log(
+      `the page's main thread meanwhile (Chromium's metrics, s): ` +
+        [...watched.pageMainThreadS]
+          .map(([name, seconds]) => `${name.replace(/Duration$/, "")} ${seconds.toFixed(2)}`)
+          .join(", "),
     );
     console.log(
       `server namespace (OpenHCS, its workers, the relay) CPU: ${watched.serverCpuS.toFixed(1)} s ` +

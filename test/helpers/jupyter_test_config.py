@@ -42,3 +42,32 @@ settings = state / "settings" / "@jupyterlab" / "apputils-extension"
 settings.mkdir(parents=True, exist_ok=True)
 notification = settings / "notification.jupyterlab-settings"
 notification.write_text(json.dumps({"fetchNews": "false"}))
+
+# The link benchmark (bench/link-watcher.ts) times each preview's comm message through
+# jupyter_server: one JSON line {seq, received, written} (ms) per message, appended here.
+forward_times = os.environ.get("OHR_LAB_FORWARD_TIMES")
+if forward_times:
+    import re
+    import time
+
+    from jupyter_server.services.kernels.connection.channels import (
+        ZMQChannelsWebsocketConnection,
+    )
+
+    _seq = re.compile(rb'"seq":\s*(\d+)')
+    _forward = ZMQChannelsWebsocketConnection.handle_outgoing_message
+
+    def _timed_forward(self, stream, outgoing_msg):
+        received = time.time() * 1000
+        _forward(self, stream, outgoing_msg)
+        for part in outgoing_msg:
+            if isinstance(part, bytes) and len(part) < 16384 and b"ohr-preview" in part:
+                seq = _seq.search(part)
+                if seq is not None:
+                    line = {"seq": int(seq.group(1)), "received": received}
+                    line["written"] = time.time() * 1000
+                    with open(forward_times, "a") as out:
+                        out.write(json.dumps(line) + "\n")
+                break
+
+    ZMQChannelsWebsocketConnection.handle_outgoing_message = _timed_forward
