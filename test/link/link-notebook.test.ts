@@ -6,7 +6,6 @@
  * the stack viewer's fetch, `run.images()`, `run.save()`. The relay keeps a 2 MiB spool here, so
  * the run's first planes are evicted by the end and come from the files OpenHCS wrote.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -57,29 +56,19 @@ describe.runIf(runs)("a notebook over a 100 Mbit/s, 20 ms RTT link", () => {
     if (across === undefined) throw new Error("no link");
     const { link: shaped, server, relay, plate, pipeline } = across;
     const before = await shaped.userBytes();
-    const kernel = spawn(
-      shaped.userPrefix[0] ?? "ip",
-      [
-        ...shaped.userPrefix.slice(1),
-        PYTHON,
-        join(REPO_ROOT, "test", "link", "notebook_over_link.py"),
-        String(server.port),
-        String(relay.stream_port),
-        plate,
-        pipeline,
-        config,
-        join(across.workDir, "saved"),
-      ],
-      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    kernel.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    kernel.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    const code = await new Promise<number | null>((resolve) => kernel.on("exit", resolve));
-    expect(code, stderr.slice(-3000)).toBe(0);
+    const kernel = across.inUserNs([
+      PYTHON,
+      join(REPO_ROOT, "test", "link", "notebook_over_link.py"),
+      String(server.port),
+      String(relay.stream_port),
+      plate,
+      pipeline,
+      config,
+      join(across.workDir, "saved"),
+    ]);
+    expect(await kernel.exited, kernel.stderr().slice(-3000)).toBe(0);
     const after = await shaped.userBytes();
-    const report = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as KernelReport;
+    const report = (kernel.events.at(-1) ?? {}) as unknown as KernelReport;
     const pixels = PLANES * TILE * TILE * 2;
     console.log(
       `notebook over the link: ${report.images} images, viewer fetch ${report.viewer_ms} ms, ` +

@@ -7,24 +7,18 @@
  * silence), and says so during the cut, not after; once the link is back it stops saying it, and
  * the run completes with every image's preview in the kernel, once each: nothing lost.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI } from "../helpers/cli.js";
-import { createShapedLink, requireLink, type ShapedLink } from "../helpers/link/index.js";
 import {
-  startOpenhcsServer,
-  writeSyntheticPlate,
-  type StartedServer,
-} from "../helpers/openhcs-server.js";
+  requireLink,
+  startServerAcrossLink,
+  type ChildEvent,
+  type ServerAcrossLink,
+} from "../helpers/link/index.js";
 import { PYTHON, REPO_ROOT } from "../helpers/python.js";
-import { PIPELINE_NORMALIZE, type ReadyRelay } from "../helpers/relay-results.js";
 
 const runs = await requireLink("shaped-link reconnecting test");
-const config = join(REPO_ROOT, "examples", "pipelines", "cpu_config.py");
 const WELLS = ["A01", "A02", "A03", "A04", "B01", "B02", "B03", "B04"];
 /** Wells × sites × channels × z planes. */
 const IMAGES = WELLS.length * 2 * 2 * 3;
@@ -91,123 +85,55 @@ interface KernelLine {
   readonly images_received?: number;
 }
 
-/** Lines of a child's stream, handed to `onLine` as they come. */
-function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  createInterface({ input: stream }).on("line", onLine);
-}
-
 describe.runIf(runs)("the notebook while the link is down for 10 s in the middle of a run", () => {
-  let link: ShapedLink | undefined;
-  let server: StartedServer | undefined;
-  let relay: ReadyRelay;
-  let workDir = "";
-  let plate = "";
-  let pipeline = "";
+  let across: ServerAcrossLink | undefined;
 
   beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), "ohr-link-reconnecting-"));
-    pipeline = join(workDir, "normalize.py");
-    writeFileSync(pipeline, PIPELINE_NORMALIZE);
-    writeFileSync(join(workDir, "kernel.py"), KERNEL);
-    link = await createShapedLink({ rateMbit: 100, rttMs: 20 });
-    const shaped = link;
-    [plate, server] = await Promise.all([
-      writeSyntheticPlate(join(workDir, "plate"), { wells: WELLS, zPlanes: 3, tile: 256 }),
-      startOpenhcsServer({
-        launcher: shaped.serverPrefix,
-        extraArgs: ["--host", shaped.serverAddr],
-        logDir: join(workDir, "logs"),
-      }),
-    ]);
-    relay = server.ready.relay as unknown as ReadyRelay;
-    for (const port of [server.port, server.controlPort, relay.stream_port]) {
-      await shaped.proxyFor(port);
-    }
+    across = await startServerAcrossLink({
+      name: "link-reconnecting",
+      plate: { wells: WELLS, zPlanes: 3, tile: 256 },
+    });
+    writeFileSync(join(across.workDir, "kernel.py"), KERNEL);
   });
 
   afterAll(async () => {
-    await server?.stop();
-    await link?.close();
-    if (workDir !== "") rmSync(workDir, { recursive: true, force: true });
+    await across?.close();
   });
 
   it("says it is reconnecting to the relay during the cut, then completes with every preview", async () => {
-    if (link === undefined || server === undefined) throw new Error("no link");
-    const shaped = link;
+    if (across === undefined) throw new Error("no link");
+    const { link: shaped, server, relay } = across;
     // Submitted beside the server; its own full stream stays off the link.
-    const submit = spawn(
-      shaped.serverPrefix[0] ?? "ip",
-      [
-        ...shaped.serverPrefix.slice(1),
-        process.execPath,
-        CLI,
-        "run",
-        "--server",
-        `${shaped.serverAddr}:${server.port}`,
-        "--plate",
-        plate,
-        "--pipeline",
-        pipeline,
-        "--config",
-        config,
-        "--relay",
-        `${shaped.serverAddr}:${relay.stream_port}`,
-        "--json",
-      ],
-      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    const submitted = new Promise<number | null>((resolve) => submit.on("exit", resolve));
-    const executionId = await new Promise<string>((resolve, reject) => {
-      lines(submit.stdout, (line) => {
-        const event = JSON.parse(line) as { event?: string; execution_id?: string };
-        if (event.event === "accepted" && event.execution_id) resolve(event.execution_id);
-      });
-      submit.on("exit", (code) => {
-        reject(new Error(`run exited ${code} before it was accepted`));
-      });
-    });
+    const submitted = across.submitBeside();
+    const executionId = await submitted.executionId;
 
-    const kernel = spawn(
-      shaped.userPrefix[0] ?? "ip",
+    const seen: KernelLine[] = [];
+    let resolveFirst: () => void = () => undefined;
+    const firstImage = new Promise<void>((resolve) => (resolveFirst = resolve));
+    const kernel = across.inUserNs(
       [
-        ...shaped.userPrefix.slice(1),
         PYTHON,
-        join(workDir, "kernel.py"),
+        join(across.workDir, "kernel.py"),
         String(server.port),
         String(relay.stream_port),
         executionId,
       ],
       {
-        cwd: REPO_ROOT,
-        stdio: ["ignore", "pipe", "pipe"],
         // This clone's sidecar (lib/, `npm run build:lib`) on this Node, not a wheel's bundle.
         env: {
-          ...process.env,
           OPENHCS_REMOTE_NODE: process.execPath,
           OPENHCS_REMOTE_SIDECAR: join(REPO_ROOT, "lib", "sidecar", "main.js"),
         },
+        onEvent: (event: ChildEvent) => {
+          seen.push({ ...(event as unknown as Omit<KernelLine, "at">), at: performance.now() });
+          if (event.kind === "image") resolveFirst();
+        },
       },
     );
-    let stderr = "";
-    kernel.stderr.on(
-      "data",
-      (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)),
-    );
-    const seen: KernelLine[] = [];
-    const firstImage = new Promise<void>((resolve) => {
-      lines(kernel.stdout, (line) => {
-        if (!line.startsWith("{")) return; // not ours (a library printing)
-        const parsed = JSON.parse(line) as Omit<KernelLine, "at">;
-        seen.push({ ...parsed, at: performance.now() });
-        if (parsed.kind === "image") resolve();
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => kernel.on("exit", resolve));
-
     await Promise.race([
       firstImage,
-      exited.then((code) => {
-        throw new Error(`the kernel exited ${code} before any image: ${stderr}`);
+      kernel.exited.then((code) => {
+        throw new Error(`the kernel exited ${code} before any image: ${kernel.stderr()}`);
       }),
     ]);
     await shaped.setUserLink(false);
@@ -215,8 +141,8 @@ describe.runIf(runs)("the notebook while the link is down for 10 s in the middle
     await new Promise((resolve) => setTimeout(resolve, PARTITION_MS));
     const cutEnd = performance.now();
     await shaped.setUserLink(true);
-    expect(await submitted, "the run (beside the server) completes").toBe(0);
-    expect(await exited, stderr).toBe(0);
+    expect(await submitted.exited, "the run (beside the server) completes").toBe(0);
+    expect(await kernel.exited, kernel.stderr()).toBe(0);
 
     const changes = seen.filter((l) => l.kind === "link");
     const images = seen.filter((l) => l.kind === "image");

@@ -83,6 +83,14 @@ export interface FetchedPlane {
   readonly sha256: string;
 }
 
+/** How {@link ServerAcrossLink} starts a child. */
+export interface ChildOptions {
+  /** Called with each JSON line as it comes. */
+  readonly onEvent?: ((event: ChildEvent) => void) | undefined;
+  /** More environment. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** The lines `event` of a child that exited 0; otherwise throws with its stderr. */
 export async function linesOf<T>(child: LinkChild, event: string): Promise<T[]> {
   const code = await child.exited;
@@ -108,6 +116,8 @@ export interface ServerAcrossLink {
   runArgs(host: string, extra?: readonly string[]): string[];
   /** The CLI in the server namespace against the veth address: a run nobody across watches. */
   submitBeside(): BesideRun;
+  /** `argv` in the user namespace, from the checkout (a kernel, a script). */
+  inUserNs(argv: readonly string[], options?: ChildOptions): LinkChild;
   /** follower.ts in the user namespace: `follow ID` or `fetch ID SEQS`; `onEvent` per line. */
   follow(
     executionId: string,
@@ -118,11 +128,12 @@ export interface ServerAcrossLink {
 }
 
 /** Run `argv` from the checkout; its stdout's JSON lines go to `events` and `onEvent`. */
-function startChild(argv: readonly string[], onEvent?: (event: ChildEvent) => void): LinkChild {
+function startChild(argv: readonly string[], options: ChildOptions = {}): LinkChild {
   const [command = "ip", ...args] = argv;
+  const { onEvent } = options;
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, OPENHCS_REMOTE_STATE_DIR: TEST_JOURNAL },
+    env: { ...process.env, OPENHCS_REMOTE_STATE_DIR: TEST_JOURNAL, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const events: ChildEvent[] = [];
@@ -203,8 +214,10 @@ export async function startServerAcrossLink(
       submitBeside() {
         let accept: (id: string) => void = () => undefined;
         const argv = [...shaped.serverPrefix, process.execPath, CLI, ...runArgs(shaped.serverAddr)];
-        const child = startChild(argv, (event) => {
-          if (event.event === "accepted") accept(String(event.execution_id));
+        const child = startChild(argv, {
+          onEvent: (event) => {
+            if (event.event === "accepted") accept(String(event.execution_id));
+          },
         });
         const executionId = new Promise<string>((resolve, reject) => {
           accept = resolve;
@@ -227,10 +240,12 @@ export async function startServerAcrossLink(
                 executionId,
                 followOptions.seqs.join(","),
               ];
-        return startChild(
-          [...shaped.userPrefix, process.execPath, follower, ...mode],
-          followOptions.onEvent,
-        );
+        return startChild([...shaped.userPrefix, process.execPath, follower, ...mode], {
+          onEvent: followOptions.onEvent,
+        });
+      },
+      inUserNs(argv, childOptions) {
+        return startChild([...shaped.userPrefix, ...argv], childOptions);
       },
       close,
     };
