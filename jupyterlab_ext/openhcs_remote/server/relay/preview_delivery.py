@@ -1,7 +1,7 @@
 """The frames of an item in ``previews`` delivery: the stored header plus the preview's bytes.
 
 Previews are made on a worker thread, never on the thread that sends to clients (a 2048²
-uint16 plane takes ~27 ms, far more under load) nor at ingest (OpenHCS's worker waits on the
+uint16 plane takes ~19 ms, far more under load) nor at ingest (OpenHCS's worker waits on the
 ingest, never on previews). The send loop asks for an item's frames; until they are made it
 gets ``None`` and serves everything else, and the worker wakes it when they are ready. Made
 frames are kept in a small cache, so sessions following the same run make each preview once

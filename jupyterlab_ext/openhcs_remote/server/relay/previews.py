@@ -4,10 +4,10 @@
 the proof that both make the same bytes.
 
 The first 2-D plane of an image, block-averaged to a longest edge of at most 256 px, mapped
-linearly from its 0.1 and 99.9 percentiles (NumPy-linear; exact by histogram for 8/16-bit
-integers, a regular sample of 2^18 values otherwise) to 0..255, rounded as JavaScript's
-``Math.round``. Summation follows the TypeScript order (row by row, left to right in each block)
-so float planes round identically too.
+linearly from its 0.1 and 99.9 percentiles (NumPy-linear, of a regular sample of at most 2^18
+values: every value up to 512²; by histogram for 8/16-bit integers) to 0..255, rounded as
+JavaScript's ``Math.round``. Summation follows the TypeScript order (row by row, left to right in
+each block) so float planes round identically too.
 """
 
 from __future__ import annotations
@@ -170,18 +170,17 @@ def _bin_sizes(length: int, factor: int) -> np.ndarray:
 
 def percentiles(plane: np.ndarray, dtype: str, low: float, high: float) -> tuple[float, float]:
     """Return the two percentiles (in 0..100) of the finite values, ``(0, 0)`` if none."""
+    flat = plane.reshape(-1)
+    stride = max(1, math.ceil(flat.size / PERCENTILE_SAMPLE))
     offset = HISTOGRAM_OFFSET.get(dtype)
     if offset is not None:
-        flat = plane.reshape(-1)
-        bins = flat.astype(np.intp) + offset if offset else flat.astype(np.intp)
-        cumulative = np.cumsum(np.bincount(bins, minlength=65536))
-        count = flat.size
+        sampled = flat[::stride].astype(np.intp)
+        cumulative = np.cumsum(np.bincount(sampled + offset, minlength=65536))
+        count = sampled.size
         return (
             _rank_value(cumulative, offset, count, low),
             _rank_value(cumulative, offset, count, high),
         )
-    flat = plane.reshape(-1)
-    stride = max(1, math.ceil(flat.size / PERCENTILE_SAMPLE))
     sample = flat[::stride].astype(np.float64)
     sample = np.sort(sample[np.isfinite(sample)])
     if sample.size == 0:
