@@ -97,16 +97,11 @@ export function runClient(
   count: number,
 ): Promise<unknown[]> {
   const args = [String(streamPort), run, String(fromSeq), String(count)];
-  const flags = (process.env.OHR_X_FLAGS ?? "").split(" ").filter(Boolean);
-  const env = Object.fromEntries(
-    (process.env.OHR_X_ENV ?? "").split(" ").filter(Boolean).map((kv) => kv.split("=") as [string, string]),
-  );
-  return jsonLinesOf("stream-client", process.execPath, [...flags, CLIENT, ...args], env);
+  return jsonLinesOf("stream-client", process.execPath, [CLIENT, ...args]);
 }
 
-async function jsonLinesOf(name: string, command: string, args: string[], env: Record<string, string> = {}): Promise<unknown[]> {
+async function jsonLinesOf(name: string, command: string, args: string[]): Promise<unknown[]> {
   const child = spawn(command, args, {
-    env: { ...process.env, ...env },
     cwd: join(REPO_ROOT, "jupyterlab_ext"),
     stdio: ["ignore", "pipe", "pipe"],
   });
