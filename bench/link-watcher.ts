@@ -51,6 +51,7 @@ export interface LinkWatcher {
 /** Where the kernel and jupyter_server time each preview (bench/link-notebook.ts, jupyter_test_config.py). */
 export type KernelStage = "queued" | "sent" | "iopub" | "received" | "written";
 
+/** `OHR_BENCH_LINK_TRACE=<file>`: Chromium's performance trace of the watched run. */
 const TRACE = process.env.OHR_BENCH_LINK_TRACE;
 /** `OHR_BENCH_LINK_PROFILE=<file>`: the page's JavaScript CPU profile of the watched run. */
 const PROFILE = process.env.OHR_BENCH_LINK_PROFILE;
@@ -121,7 +122,6 @@ export async function startLinkWatcher(
   const records = async () => (await notebook.page.evaluate(() => window.ohrBench)) as BenchRecords;
   return {
     async watch(executionId) {
-      // `OHR_BENCH_LINK_TRACE=<file>`: Chromium's performance trace of the watched run.
       if (PROFILE !== undefined) {
         await cdp.send("Profiler.enable");
         await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
