@@ -2,7 +2,7 @@
  * The processes `bench -- stream` runs: a relay on its own (no execution server: OpenHCS's
  * sender is driven directly, so every item lands in the relay's `unattributed` run), the
  * Python driver (bench/python/stream_driver.py) in its modes, and our client in a process of
- * its own (bench/stream-client.ts).
+ * its own (bench/stream-client.ts), with the Node flags the sidecar runs with.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -90,14 +90,30 @@ export function runDriver(args: readonly string[]): Promise<unknown[]> {
 }
 
 /** Our client alone in a Node process: `[{bytes, elapsed}]` once it read `count` images. */
-export function runClient(
+export async function runClient(
   streamPort: number,
   run: string,
   fromSeq: number,
   count: number,
 ): Promise<unknown[]> {
   const args = [String(streamPort), run, String(fromSeq), String(count)];
-  return jsonLinesOf("stream-client", process.execPath, [CLIENT, ...args]);
+  return jsonLinesOf("stream-client", process.execPath, [
+    ...(await sidecarNodeFlags()),
+    CLIENT,
+    ...args,
+  ]);
+}
+
+let nodeFlags: Promise<string[]> | null = null;
+
+/** The Node flags the notebook shim starts the sidecar with (its `NODE_FLAGS`), asked once. */
+function sidecarNodeFlags(): Promise<string[]> {
+  nodeFlags ??= jsonLinesOf("NODE_FLAGS", PYTHON, [
+    "-c",
+    "import json; from openhcs_remote.notebook.sidecar import NODE_FLAGS; " +
+      "print(json.dumps({'flags': NODE_FLAGS}))",
+  ]).then(([line]) => (line as { flags: string[] }).flags);
+  return nodeFlags;
 }
 
 async function jsonLinesOf(name: string, command: string, args: string[]): Promise<unknown[]> {

@@ -10,13 +10,16 @@
  *   `save_batch` call to the last image in the client; latency per image from the `save_batch`
  *   call that sent it to the client having it.
  * - `relay → client`: the same images read back from the relay's spool by a fresh client in a
- *   process of its own (our TypeScript one, bench/stream-client.ts, as the sidecar and CLI run
- *   it; and the Python reference client for comparison): the leg our client is responsible for.
- *   Ours is also timed in the bench's own process, whose larger heap V8 collects every ~64 MB
- *   received (zeromq.js reports received frames as external memory).
+ *   process of its own (our TypeScript one, bench/stream-client.ts, with the sidecar's Node
+ *   flags; and the Python reference client for comparison): the leg our client is responsible
+ *   for. Ours is also timed in the bench's own process, whose larger heap V8 collects every
+ *   ~64 MB received (zeromq.js reports received frames as external memory). The rate runs from
+ *   the first image to the last, as pyzmq's does (its sockets connect before its clock starts);
+ *   each client's set-up (connect, hello, subscribe, credit) is printed as `first image after`.
  * - `OpenHCS sender → relay ack`: the sender's own rate in the same run (first `save_batch`
  *   call to the last reply), the ceiling of the end-to-end figure whatever the client does.
- * - `pyzmq`: the baseline, PUSH (child process) → PULL, same count and size.
+ * - `pyzmq`: the baseline, PUSH (child process) → PULL, same count and size, from the first
+ *   image received to the last.
  *
  * Knobs: OHR_BENCH_IMAGES (48), OHR_BENCH_BATCH (8 images per OpenHCS batch), OHR_BENCH_ROUNDS (3),
  * OHR_BENCH_SPOOL_DIR (default: a temporary directory on disk, as a deployed relay has).
@@ -32,7 +35,7 @@ import { ResultStream, isResultGap } from "../src/orchestrator/index.js";
 import { chosenCodecLines, measureCodecs } from "./codec.js";
 import { median, quantile } from "./stats.js";
 import { runClient, runDriver, startRelay, type BenchRelay } from "./stream-processes.js";
-import { readBack } from "./stream-read-back.js";
+import { readBack, type ReadBack } from "./stream-read-back.js";
 
 const IMAGE_BYTES = 2048 * 2048 * 2;
 const COUNT = Number(process.env.OHR_BENCH_IMAGES ?? 48);
@@ -47,11 +50,19 @@ interface Leg {
   readonly mbPerS: number;
   readonly imagesPerS: number;
   readonly latenciesMs: readonly number[];
+  /** A client's set-up: from before it connects to its first image. */
+  readonly firstMs?: number;
 }
 
-/** `COUNT` images, `bytes` of them, moved in `elapsed` seconds. */
-function legOf(bytes: number, elapsed: number, latenciesMs: readonly number[] = []): Leg {
-  return { mbPerS: bytes / elapsed / 1e6, imagesPerS: COUNT / elapsed, latenciesMs };
+/** `bytes` of images moved in `elapsed` seconds. */
+function legOf(
+  bytes: number,
+  elapsed: number,
+  latenciesMs: readonly number[] = [],
+  firstMs?: number,
+): Leg {
+  const rate = bytes / elapsed;
+  return { mbPerS: rate / 1e6, imagesPerS: rate / IMAGE_BYTES, latenciesMs, firstMs };
 }
 
 async function pyzmqBaseline(): Promise<Leg> {
@@ -111,14 +122,14 @@ async function endToEnd(
 /** A fresh TypeScript client in its own process reads the round's images back from the spool. */
 async function relayToClient(relay: BenchRelay, fromSeq: number): Promise<Leg> {
   const [summary] = await runClient(relay.streamPort, RUN, fromSeq, COUNT);
-  const { bytes, elapsed } = summary as { bytes: number; elapsed: number };
-  return legOf(bytes, elapsed);
+  const { bytes, elapsed, first_ms } = summary as ReadBack;
+  return legOf(bytes, elapsed, [], first_ms);
 }
 
 /** The same in the bench's own process (beside everything it loaded; for comparison only). */
 async function relayToClientHere(relay: BenchRelay, fromSeq: number): Promise<Leg> {
-  const { bytes, elapsed } = await readBack(relay.streamPort, RUN, fromSeq, COUNT);
-  return legOf(bytes, elapsed);
+  const { bytes, elapsed, first_ms } = await readBack(relay.streamPort, RUN, fromSeq, COUNT);
+  return legOf(bytes, elapsed, [], first_ms);
 }
 
 /** The Python reference client reads the same images (for comparison only). */
@@ -130,8 +141,8 @@ async function pythonClient(relay: BenchRelay, fromSeq: number): Promise<Leg> {
     String(fromSeq),
     String(COUNT),
   ]);
-  const { bytes, elapsed } = summary as { bytes: number; elapsed: number };
-  return legOf(bytes, elapsed);
+  const { bytes, elapsed, first_ms } = summary as ReadBack;
+  return legOf(bytes, elapsed, [], first_ms);
 }
 
 function describe(name: string, legs: readonly Leg[]): string {
@@ -142,7 +153,9 @@ function describe(name: string, legs: readonly Leg[]): string {
     latencies.length === 0
       ? ""
       : `  send→client ${median(latencies).toFixed(1)} ms (p95 ${quantile(latencies, 0.95).toFixed(1)} ms)`;
-  return `${name.padEnd(26)} ${mb.toFixed(0).padStart(6)} MB/s  ${images.toFixed(1).padStart(6)} images/s${latency}`;
+  const firsts = legs.flatMap((leg) => (leg.firstMs === undefined ? [] : [leg.firstMs]));
+  const first = firsts.length === 0 ? "" : `  first image after ${median(firsts).toFixed(1)} ms`;
+  return `${name.padEnd(26)} ${mb.toFixed(0).padStart(6)} MB/s  ${images.toFixed(1).padStart(6)} images/s${latency}${first}`;
 }
 
 export async function benchStream(): Promise<void> {

@@ -112,15 +112,17 @@ def run_pyzmq(count: int) -> None:
     port = socket.bind_to_random_port("tcp://127.0.0.1")
     child = multiprocessing.get_context("spawn").Process(target=_push, args=(port, count))
     child.start()
-    latencies, first_sent, nbytes = [], None, 0
+    latencies, first, nbytes = [], None, 0
     for _ in range(count):
         header, payload = socket.recv_multipart(copy=False)
         received = time.time()
         meta = json.loads(header.bytes)
-        first_sent = meta["sent_at"] if first_sent is None else first_sent
         latencies.append((received - meta["sent_at"]) * 1000)
-        nbytes += len(payload)
-    elapsed = time.time() - first_sent
+        if first is None:
+            first = received  # the rate's clock starts here, as the clients' do
+        else:
+            nbytes += len(payload)
+    elapsed = time.time() - first
     child.join()
     socket.close(linger=0)
     print(
@@ -136,6 +138,7 @@ def run_client(port: int, run: str, from_seq: int, count: int) -> None:
     from relay_client import RelayClient, RelayItem
 
     started = time.time()
+    first = None
     nbytes = received = 0
     with RelayClient(f"tcp://127.0.0.1:{port}", credit_items=64, credit_bytes=128 << 20) as client:
         client.subscribe(run, from_seq=from_seq)
@@ -145,8 +148,12 @@ def run_client(port: int, run: str, from_seq: int, count: int) -> None:
                 raise TimeoutError("the relay sent nothing for 30 s")
             if isinstance(event, RelayItem):
                 received += 1
-                nbytes += event.array.nbytes
-    print(json.dumps({"bytes": nbytes, "elapsed": time.time() - started}), flush=True)
+                if first is None:
+                    first = time.time()
+                else:
+                    nbytes += event.array.nbytes
+    summary = {"bytes": nbytes, "elapsed": time.time() - first, "first_ms": (first - started) * 1e3}
+    print(json.dumps(summary), flush=True)
 
 
 def main() -> None:
