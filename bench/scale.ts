@@ -219,7 +219,7 @@ export async function benchScale(): Promise<void> {
     if ((ROLES as readonly string[]).includes(role)) worst = Math.max(worst, ratio);
     const how = b ?? a;
     console.log(
-      `  ${role.padEnd(22)} ${mib(a)} ${mib(b)}  ×${ratio.toFixed(3)}` +
+      `  ${role.padEnd(22)} ${mib(a)} ${mib(b)}  ${Number.isNaN(ratio) ? "" : `×${ratio.toFixed(3)}`}` +
         `  (${how?.how ?? ""}, ${how?.processes ?? 0} process${how?.processes === 1 ? "" : "es"})`,
     );
   }
