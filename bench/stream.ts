@@ -65,6 +65,11 @@ function legOf(
   return { mbPerS: rate / 1e6, imagesPerS: rate / IMAGE_BYTES, latenciesMs, firstMs };
 }
 
+/** A client's read-back: its rate from the first image to the last, and its set-up. */
+function readBackLeg({ bytes, elapsed, first_ms }: ReadBack): Leg {
+  return legOf(bytes, elapsed, [], first_ms);
+}
+
 async function pyzmqBaseline(): Promise<Leg> {
   const [summary] = await runDriver(["pyzmq", String(COUNT)]);
   const { bytes, elapsed, latencies_ms } = summary as {
@@ -122,14 +127,12 @@ async function endToEnd(
 /** A fresh TypeScript client in its own process reads the round's images back from the spool. */
 async function relayToClient(relay: BenchRelay, fromSeq: number): Promise<Leg> {
   const [summary] = await runClient(relay.streamPort, RUN, fromSeq, COUNT);
-  const { bytes, elapsed, first_ms } = summary as ReadBack;
-  return legOf(bytes, elapsed, [], first_ms);
+  return readBackLeg(summary as ReadBack);
 }
 
 /** The same in the bench's own process (beside everything it loaded; for comparison only). */
 async function relayToClientHere(relay: BenchRelay, fromSeq: number): Promise<Leg> {
-  const { bytes, elapsed, first_ms } = await readBack(relay.streamPort, RUN, fromSeq, COUNT);
-  return legOf(bytes, elapsed, [], first_ms);
+  return readBackLeg(await readBack(relay.streamPort, RUN, fromSeq, COUNT));
 }
 
 /** The Python reference client reads the same images (for comparison only). */
@@ -141,8 +144,7 @@ async function pythonClient(relay: BenchRelay, fromSeq: number): Promise<Leg> {
     String(fromSeq),
     String(COUNT),
   ]);
-  const { bytes, elapsed, first_ms } = summary as ReadBack;
-  return legOf(bytes, elapsed, [], first_ms);
+  return readBackLeg(summary as ReadBack);
 }
 
 function describe(name: string, legs: readonly Leg[]): string {
