@@ -43,7 +43,7 @@ def previewed(server, orchestrator_options, tmp_path_factory):
 def test_every_image_has_its_preview_and_is_known_without_its_pixels_crossing(previewed):
     run, _ = previewed
     assert run.state.images_received == 12  # 3 wells × 2 sites × 2 channels
-    assert len(run.display.previews.snapshot()) == 12
+    assert len(run.display.previews) == 12
     # Nothing fetched yet: all twelve are known, and all are still on the server.
     listed, _ = run._sidecar.call("list_images", execution_id=run.execution_id)
     assert len(listed["images"]) == 12

@@ -64,7 +64,7 @@ def test_a_failed_well_is_rerun_alone_and_the_tables_combine(
         "A02": "done",
         "B01": "done",
     }
-    assert any(key.well == "B01" for key in run.display.previews.snapshot())
+    assert any(key.well == "B01" for key in run.display.previews)
     assert rerun.status == "complete", rerun.exception(0)
     # On the server side: the re-run executed exactly B01.
     record = server.wait_finished(rerun.execution_id)

@@ -261,14 +261,25 @@ class FakeWidget:
 def test_the_feed_paces_a_flood_of_previews_and_coalesces_state_updates():
     widget = FakeWidget()
     counter = {"n": 0}
-    feed = WidgetFeed(widget, traits=lambda: {"value": counter["n"]}, max_previews_per_s=200)
+    previews: dict[tuple, tuple[dict, bytes]] = {}
+    feed = WidgetFeed(
+        widget,
+        traits=lambda: {"value": counter["n"]},
+        previews=previews.get,
+        max_previews_per_s=200,
+    )
     started = time.monotonic()
     for i in range(500):
-        feed.send_preview(("A01", 1, 1, 1, 1, f"s{i}"), {"kind": "ohr-preview"}, b"\x00" * 64)
+        key = ("A01", 1, 1, 1, 1, f"s{i}")
+        previews[key] = ({"kind": "ohr-preview"}, b"\x00" * 64)
+        feed.send_preview(key)
         counter["n"] += 1
         feed.mark_dirty()
     for i in range(100):  # newer previews of the same plane replace queued ones
-        feed.send_preview(("A01", 1, 1, 1, 1, "s0"), {"kind": "ohr-preview", "i": i}, b"\x00")
+        key = ("A01", 1, 1, 1, 1, "s0")
+        previews[key] = ({"kind": "ohr-preview", "i": i}, b"\x00")
+        feed.send_preview(key)
+    feed.send_preview(("A01", 1, 1, 1, 1, "gone"))  # dropped from the cache: skipped
     feed.close(timeout=10)
     elapsed = time.monotonic() - started
     assert len(widget.sent) == 500
@@ -282,11 +293,16 @@ def test_the_feed_paces_a_flood_of_previews_and_coalesces_state_updates():
 
 def test_a_preview_goes_out_before_a_state_update_due_at_the_same_time():
     widget = FakeWidget()
-    feed = WidgetFeed(widget, traits=lambda: {"value": 1})
+    key = ("A01", 1, 1, 1, 1, "s")
+    feed = WidgetFeed(
+        widget,
+        traits=lambda: {"value": 1},
+        previews={key: ({"kind": "ohr-preview"}, b"\x00" * 64)}.get,
+    )
     release = threading.Event()
     feed.call(release.wait)  # hold the feed thread while both are queued
     feed.mark_dirty()
-    feed.send_preview(("A01", 1, 1, 1, 1, "s"), {"kind": "ohr-preview"}, b"\x00" * 64)
+    feed.send_preview(key)
     release.set()
     assert feed.flush(timeout=10)
     feed.close()

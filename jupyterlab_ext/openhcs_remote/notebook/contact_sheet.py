@@ -73,21 +73,27 @@ def _place(header: Mapping[str, Any]) -> tuple[int, int, int]:
 
 
 def _first_planes(
-    previews: Mapping[tuple[Any, ...], tuple[dict[str, Any], bytes]],
+    previews: Mapping[Any, tuple[dict[str, Any], bytes]],
 ) -> dict[str, list[tuple[dict[str, Any], bytes]]]:
-    """Per well, the channel previews of its first site, z and timepoint, at its last step."""
-    by_well: dict[str, list[tuple[dict[str, Any], bytes]]] = collections.defaultdict(list)
-    for header, pixels in previews.values():
-        by_well[str(header.get("well", ""))].append((header, pixels))
+    """Per well, the channel previews of its first site, z and timepoint, at its last step.
+
+    Chosen from the headers first, then only the chosen previews are read: the run's preview
+    cache is on disk, and a plate's previews need not all be in memory at once.
+    """
+    by_well: dict[str, list[tuple[Any, tuple[int, int, int], int, Any]]] = collections.defaultdict(
+        list
+    )
+    for key, (header, _) in previews.items():
+        place, seq = _place(header), header.get("seq", 0)
+        by_well[str(header.get("well", ""))].append((key, place, seq, header.get("step")))
     chosen = {}
     for well, items in by_well.items():
-        first = min(_place(header) for header, _ in items)
-        here = [(header, pixels) for header, pixels in items if _place(header) == first]
+        first = min(place for _, place, _, _ in items)
+        here = [item for item in items if item[1] == first]
         # The last step of the pipeline streams last: its previews have the highest seq.
-        last_step = max(here, key=lambda item: item[0].get("seq", 0))[0].get("step")
-        chosen[well] = [
-            (header, pixels) for header, pixels in here if header.get("step") == last_step
-        ]
+        last_step = max(here, key=lambda item: item[2])[3]
+        planes = (previews.get(key) for key, _, _, step in here if step == last_step)
+        chosen[well] = [plane for plane in planes if plane is not None]
     return chosen
 
 

@@ -1,18 +1,28 @@
-"""The previews the kernel holds for one run: one per plane, bounded by bytes.
+"""The previews the kernel holds for one run: one per plane, on disk, bounded by bytes.
 
-They feed the widget (again, after a page reload: ``replay_previews``) and the static contact
-sheet; when full, the oldest planes go first.
+They feed the widget (as they arrive, and again after a page reload: ``replay_previews``) and
+the static contact sheet. The pixels and headers live in an unlinked temporary file on the
+kernel host; memory holds only where each plane's record starts, so the kernel's memory does
+not grow with the plate (a 384-well plate of 9 sites × 4 channels is 13 824 previews of up to
+64 KiB). When the live records pass ``max_bytes`` the oldest planes go first; when the file
+holds as much dropped or replaced as live, it is rewritten with the live records only.
 """
 
 from __future__ import annotations
 
 import collections
+import json
+import os
+import sys
+import tempfile
 import threading
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 from .images import COORDINATES, ImageKey
 
-PREVIEW_CACHE_BYTES = 256 * 1024 * 1024
+# On disk: a 384-well, 9-site, 4-channel plate of the largest previews (13 824 × 64 KiB) fits.
+PREVIEW_CACHE_BYTES = 1024 * 1024 * 1024
 # The fields of a sidecar `preview` event that the widget's `ohr-preview` message carries.
 PREVIEW_FIELDS = (
     "seq",
@@ -24,40 +34,134 @@ PREVIEW_FIELDS = (
     "value_min",
     "value_max",
 )
+# Below this much garbage the file is not worth rewriting.
+_COMPACT_FLOOR = 16 * 1024 * 1024
 
 Preview = tuple[dict[str, Any], bytes]
 
 
-class PreviewCache:
-    """Previews by plane: the ``ohr-preview`` header and the 8-bit pixels. Thread-safe."""
+class _Record(NamedTuple):
+    """Where one plane's header (JSON) and pixels sit in the file."""
 
-    def __init__(self, max_bytes: int = PREVIEW_CACHE_BYTES) -> None:
+    offset: int
+    header_bytes: int
+    pixel_bytes: int
+
+    @property
+    def size(self) -> int:
+        return self.header_bytes + self.pixel_bytes
+
+
+class PreviewCache(Mapping[ImageKey, Preview]):
+    """Previews by plane, oldest first: the ``ohr-preview`` header and the 8-bit pixels.
+
+    Thread-safe: the sidecar's reader puts, the widget feed and the kernel's main thread read.
+    A plane dropped between listing and reading is simply absent (``get`` gives ``None``).
+    """
+
+    def __init__(self, max_bytes: int = PREVIEW_CACHE_BYTES, directory: str | None = None) -> None:
         self.max_bytes = max_bytes
+        self._directory = directory
         self._lock = threading.Lock()
-        self._previews: collections.OrderedDict[ImageKey, Preview] = collections.OrderedDict()
+        self._records: collections.OrderedDict[ImageKey, _Record] = collections.OrderedDict()
+        self._file = tempfile.TemporaryFile(prefix="ohr-previews-", dir=directory)  # noqa: SIM115
+        self._end = 0
+        #: Bytes of the live records (headers and pixels).
         self.nbytes = 0
+        #: Planes dropped to stay under ``max_bytes``.
         self.dropped = 0
+
+    @property
+    def file_bytes(self) -> int:
+        """Size of the file on disk (live records and garbage not yet compacted)."""
+        return self._end
 
     def put(self, event: dict[str, Any], pixels: bytes) -> tuple[ImageKey, dict[str, Any]]:
         """Keep the preview of a sidecar ``preview`` event; returns its key and widget header."""
         header = {"kind": "ohr-preview", **{name: event.get(name) for name in PREVIEW_FIELDS}}
-        key = ImageKey.of(header)
+        key = ImageKey(*(_interned(header.get(name)) for name in COORDINATES))
+        encoded = json.dumps(header, separators=(",", ":")).encode()
         with self._lock:
-            old = self._previews.pop(key, None)
-            self.nbytes += len(pixels) - (len(old[1]) if old else 0)
-            self._previews[key] = (header, pixels)
-            while self.nbytes > self.max_bytes and len(self._previews) > 1:
-                _, (_, gone) = self._previews.popitem(last=False)
-                self.nbytes -= len(gone)
+            record = _Record(self._end, len(encoded), len(pixels))
+            os.pwrite(self._file.fileno(), encoded + pixels, record.offset)
+            self._end += record.size
+            old = self._records.pop(key, None)
+            self.nbytes += record.size - (old.size if old else 0)
+            self._records[key] = record
+            while self.nbytes > self.max_bytes and len(self._records) > 1:
+                _, gone = self._records.popitem(last=False)
+                self.nbytes -= gone.size
                 self.dropped += 1
+            if self._end - self.nbytes > max(self.nbytes, _COMPACT_FLOOR):
+                self._compact()
         return key, header
 
-    def get(self, key: ImageKey) -> Preview | None:
-        """Return the preview of one plane, if held."""
+    def get(self, key: ImageKey, default: Any = None) -> Any:
+        """Return the preview of one plane, read from disk; ``default`` if not held."""
         with self._lock:
-            return self._previews.get(key)
+            record = self._records.get(key)
+            if record is None:
+                return default
+            data = os.pread(self._file.fileno(), record.size, record.offset)
+        return json.loads(data[: record.header_bytes]), data[record.header_bytes :]
 
-    def snapshot(self) -> dict[ImageKey, Preview]:
-        """Return the previews held now, oldest first."""
+    def __getitem__(self, key: ImageKey) -> Preview:
+        preview = self.get(key)
+        if preview is None:
+            raise KeyError(key)
+        return preview
+
+    def __iter__(self) -> Iterator[ImageKey]:
         with self._lock:
-            return dict(self._previews)
+            return iter(list(self._records))
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._records
+
+    def keys_of(self, well: str | None = None) -> list[ImageKey]:
+        """Return the planes held now (of one well, if given), oldest first."""
+        with self._lock:
+            return [key for key in self._records if well is None or key.well == well]
+
+    def previews(self, well: str | None = None) -> Iterator[tuple[ImageKey, Preview]]:
+        """Yield the previews held now (of one well, if given), oldest first, read one by one."""
+        for key in self.keys_of(well):
+            preview = self.get(key)
+            if preview is not None:
+                yield key, preview
+
+    def items(self) -> Iterator[tuple[ImageKey, Preview]]:  # type: ignore[override]
+        """As :meth:`previews`: one at a time, skipping planes dropped meanwhile."""
+        return self.previews()
+
+    def values(self) -> Iterator[Preview]:  # type: ignore[override]
+        """Yield the previews held now, oldest first, read one by one."""
+        return (preview for _, preview in self.previews())
+
+    def close(self) -> None:
+        """Remove the file (it is unlinked already: this gives its space back now)."""
+        with self._lock:
+            self._records.clear()
+            self.nbytes = self._end = 0
+            self._file.close()
+
+    def _compact(self) -> None:
+        """Rewrite the live records into a fresh file (the lock is held)."""
+        fresh = tempfile.TemporaryFile(prefix="ohr-previews-", dir=self._directory)  # noqa: SIM115
+        end = 0
+        for key, record in self._records.items():
+            data = os.pread(self._file.fileno(), record.size, record.offset)
+            os.pwrite(fresh.fileno(), data, end)
+            self._records[key] = record._replace(offset=end)
+            end += record.size
+        self._file.close()
+        self._file, self._end = fresh, end
+
+
+def _interned(value: Any) -> Any:
+    # Thousands of keys repeat the same few well and step names: one string each.
+    return sys.intern(value) if isinstance(value, str) else value

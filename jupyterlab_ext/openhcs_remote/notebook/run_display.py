@@ -102,10 +102,10 @@ class RunDisplay:
                 return self._widget
             widget = widget_class()()
             widget.attach_commands(self._command)
-            feed = self._feed = WidgetFeed(widget, traits=self.traits)
+            feed = self._feed = WidgetFeed(widget, traits=self.traits, previews=self.previews.get)
             self._widget = widget
-        for key, (header, pixels) in self.previews.snapshot().items():
-            feed.send_preview(key, header, pixels)
+        for key in self.previews.keys_of():
+            feed.send_preview(key)
         feed.mark_dirty()
         return widget
 
@@ -114,7 +114,7 @@ class RunDisplay:
         key, header = self.previews.put(event, pixels)
         feed = self._feed
         if feed is not None:
-            feed.send_preview(key, header, pixels)
+            feed.send_preview(key)
         for follower in list(self._followers):
             follower.preview(header, pixels)
 
@@ -138,7 +138,7 @@ class RunDisplay:
         with self._lock:
             self._rerun, self._rerun_wells = rerun, frozenset(wells)
         rerun.display._followers.append(self)  # first: no preview falls between the two
-        for header, pixels in rerun.display.previews.snapshot().values():
+        for header, pixels in rerun.display.previews.values():
             self.preview(header, pixels)
         self.changed()
 
@@ -212,7 +212,7 @@ class RunDisplay:
                 return None
             return heatmap_panel(summary, stops, layout, width, SHEET_COLORS)
 
-        return contact_sheet(self.previews.snapshot(), traits["channels"], layout, below)
+        return contact_sheet(self.previews, traits["channels"], layout, below)
 
     def text(self) -> str:
         """``<RemoteRun 3f2a…: running, 12/96 wells, ETA 4 min>``."""
@@ -242,15 +242,11 @@ class RunDisplay:
                 reply(error={"code": "ERR_BAD_REQUEST", "message": message})
                 return
             # With `well`, the browser asks for one well it is about to show (it keeps no others).
-            cached = {
-                key: preview
-                for key, preview in self.previews.snapshot().items()
-                if well is None or key.well == well
-            }
+            cached = self.previews.keys_of(well)
             dropped = self.previews.dropped
             feed.call(lambda: reply({"count": len(cached), "dropped": dropped}))
-            for key, (header, pixels) in cached.items():
-                feed.send_preview(key, header, pixels)
+            for key in cached:
+                feed.send_preview(key)
         elif name == "cancel":
             self._in_background(lambda: {"message": self._latest().cancel()}, reply)
         elif name == "rerun_failed":

@@ -5,9 +5,11 @@ included. A run can produce thousands of progress events and images a second, so
 
 - trait updates are coalesced: the state is read when due, at most one state message every
   ``trait_interval`` seconds, holding only the traits that changed (equal values are skipped);
-- previews are queued per plane (a newer preview of the same plane replaces a queued older
-  one) and sent within a budget of ``max_previews_per_s`` messages and
-  ``max_preview_bytes_per_s`` bytes (a token bucket; bursts of at most a quarter second);
+- previews are queued per plane, as keys: each is read from the run's preview cache when its
+  turn comes (so a newer preview of a plane replaces a queued older one, and a queue of
+  thousands costs no pixels in memory), and sent within a budget of ``max_previews_per_s``
+  messages and ``max_preview_bytes_per_s`` bytes (a token bucket; bursts of at most a quarter
+  second);
 - replies to the browser's commands go out at once: they are rare and someone waits for them;
 - previews go before a due state update: a thumbnail is what the user is waiting to see.
 
@@ -27,6 +29,7 @@ from typing import Any
 log = logging.getLogger("openhcs_remote.widget")
 
 PreviewKey = tuple[Any, ...]
+Preview = tuple[dict[str, Any], bytes]
 
 
 class WidgetFeed:
@@ -37,20 +40,20 @@ class WidgetFeed:
         widget: Any,
         *,
         traits: Callable[[], dict[str, Any]],
+        previews: Callable[[PreviewKey], Preview | None],
         trait_interval: float = 0.25,
         max_previews_per_s: int = 100,
         max_preview_bytes_per_s: int = 16 * 1024 * 1024,
     ) -> None:
         self.widget = widget
         self.traits = traits
+        self.previews = previews
         self.trait_interval = trait_interval
         self.max_previews_per_s = max_previews_per_s
         self.max_preview_bytes_per_s = max_preview_bytes_per_s
         self.sent_messages = 0
         self._dirty = False
-        self._previews: collections.OrderedDict[PreviewKey, tuple[dict[str, Any], bytes]] = (
-            collections.OrderedDict()
-        )
+        self._previews: collections.OrderedDict[PreviewKey, None] = collections.OrderedDict()
         self._calls: collections.deque[Callable[[], None]] = collections.deque()
         self._cond = threading.Condition()
         self._stopping = False
@@ -66,11 +69,11 @@ class WidgetFeed:
             self._dirty = True
             self._cond.notify()
 
-    def send_preview(self, key: PreviewKey, header: dict[str, Any], pixels: bytes) -> None:
-        """Queue one ``ohr-preview`` message; a queued preview of the same plane is replaced."""
+    def send_preview(self, key: PreviewKey) -> None:
+        """Queue one plane's ``ohr-preview`` message (its preview as it is when it goes out)."""
         with self._cond:
             self._previews.pop(key, None)
-            self._previews[key] = (header, pixels)
+            self._previews[key] = None
             self._cond.notify()
 
     def call(self, function: Callable[[], None]) -> None:
@@ -158,11 +161,16 @@ class WidgetFeed:
         except Exception:
             log.exception("widget state update failed")
 
-    def _pop_preview(self) -> tuple[dict[str, Any], bytes] | None:
-        with self._cond:
-            if not self._previews:
-                return None
-            return self._previews.popitem(last=False)[1]
+    def _pop_preview(self) -> Preview | None:
+        """Return the next queued preview still held (one dropped meanwhile is skipped)."""
+        while True:
+            with self._cond:
+                if not self._previews:
+                    return None
+                key = self._previews.popitem(last=False)[0]
+            preview = self.previews(key)
+            if preview is not None:
+                return preview
 
     def _send(self, content: dict[str, Any], buffers: list[bytes]) -> None:
         try:
