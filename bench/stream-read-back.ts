@@ -25,7 +25,11 @@ export async function readBack(
   count: number,
 ): Promise<ReadBack> {
   const started = performance.now();
-  const stream = new ResultStream({ host: "127.0.0.1", port }, run, { fromSeq });
+  // As the sidecar reads: each image's frame is freed once the next is asked for.
+  const stream = new ResultStream({ host: "127.0.0.1", port }, run, {
+    fromSeq,
+    releaseFrames: true,
+  });
   let received = 0;
   let bytes = 0;
   let first: number | null = null;

@@ -130,9 +130,11 @@ def running_server(log_dir: Path, *extra_args: str) -> Iterator[RunningServer]:
             process.wait()
 
 
-def make_plate(directory: Path, wells: tuple[str, ...] = ("A01", "A02", "B01")) -> Path:
-    """A synthetic ImageXpress plate: ``wells`` × 2 sites × 2 channels of 64×64 uint16."""
-    spec = SyntheticPlateSpec(wells=wells, sites=2, channels=2, z_planes=1, tile_size=(64, 64))
+def make_plate(
+    directory: Path, wells: tuple[str, ...] = ("A01", "A02", "B01"), tile: int = 64
+) -> Path:
+    """A synthetic ImageXpress plate: ``wells`` × 2 sites × 2 channels of ``tile``² uint16."""
+    spec = SyntheticPlateSpec(wells=wells, sites=2, channels=2, z_planes=1, tile_size=(tile, tile))
     return write_synthetic_plate(directory, spec)
 
 

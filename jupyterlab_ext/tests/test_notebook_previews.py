@@ -95,7 +95,8 @@ def test_save_fetches_every_plane_and_writes_them_bit_exact(previewed, tmp_path,
 def test_full_delivery_still_brings_every_plane_as_it_arrives(
     server, orchestrator_options, tmp_path
 ):
-    plate = make_plate(tmp_path / "plate", wells=("A01",))
+    # 256² planes: 128 KiB frames, which the sidecar frees as soon as it has stored each one.
+    plate = make_plate(tmp_path / "plate", wells=("A01",), tile=256)
     assert RemoteOrchestrator(**orchestrator_options).delivery == "previews"  # the default
     run = RemoteOrchestrator(**orchestrator_options, delivery="full").run_remote_pipeline(
         str(plate), PIPELINE, CONFIG
@@ -104,3 +105,7 @@ def test_full_delivery_still_brings_every_plane_as_it_arrives(
     listed, _ = run._sidecar.call("list_images", execution_id=run.execution_id)
     assert len(listed["images"]) == 4
     assert not any(image.get("on_server") for image in listed["images"]), "all stored already"
+    tiffs = output_tiffs(plate)
+    for key, plane in run.images().items():  # from the sidecar's store: nothing fetched
+        on_disk = tifffile.imread(tiffs[(key.well, key.site, key.channel, key.z, key.timepoint)])
+        assert plane.shape == (256, 256) and np.array_equal(plane, on_disk), key

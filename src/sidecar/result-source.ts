@@ -37,6 +37,8 @@ export async function followResults(
     fromSeq: handlers.fromSeq ?? 1,
     clientName: "openhcs-remote sidecar",
     delivery: handlers.delivery,
+    // Each item is awaited below (stored, its preview sent) before the next is asked for.
+    releaseFrames: true,
     onRelayLink: handlers.onRelayLink,
     // Gaps come in stream order, between items; chaining keeps them in that order.
     onGap: (gap) => {

@@ -3,6 +3,7 @@
  * the TypeScript client receives each image once, bit-exact and with its coordinates, compared
  * with what OpenHCS wrote to `<plate>_openhcs/images/` and with the run's progress events.
  */
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   RemoteOrchestrator,
@@ -12,6 +13,8 @@ import {
   type ResultItem,
   type ResultShapes,
 } from "../../src/orchestrator/index.js";
+import { canReleaseFrames } from "../../src/orchestrator/relay-client/frame-release.js";
+import { writeSyntheticPlate } from "../helpers/openhcs-server.js";
 import type { ProgressEvent } from "../../src/protocol/progress-event.js";
 import {
   CONFIG_ONE_WORKER,
@@ -156,6 +159,41 @@ describe("results of a real OpenHCS run through the relay", () => {
       `${item.seq} ${item.path} ${item.kind === "image" ? sha256(item.data) : ""}`;
     expect(replayed.map(fingerprint)).toEqual(live.map(fingerprint));
     expect(replayed).toHaveLength(24);
+  });
+
+  it("with releaseFrames, frees each image's pixels once the next is asked for, and not before", async () => {
+    connect();
+    // 256² uint16 planes: 128 KiB frames, each in a buffer of its own (smaller ones may not be).
+    const big = await writeSyntheticPlate(join(shared.workDir, "results-release-plate"), {
+      wells: ["A01"],
+      tile: 256,
+    });
+    const outcome = await orch.runRemotePipeline({
+      plateId: big,
+      pipelineCode: PIPELINE_NORMALIZE,
+      configCode: CONFIG_ONE_WORKER,
+    });
+    const whole = async (options: { releaseFrames?: boolean }): Promise<ResultImage[]> => {
+      const held: ResultImage[] = [];
+      const sums = new Map<string, string>();
+      for await (const entry of orch.results(outcome.executionId, options)) {
+        if (isResultGap(entry) || entry.kind !== "image") continue;
+        sums.set(entry.path, sha256(entry.data)); // while the consumer holds it
+        held.push(entry);
+      }
+      // Whole while held: each image's bytes were those of the file OpenHCS wrote.
+      const disk = await readDiskImages([...sums.keys()]);
+      for (const [path, sum] of sums) expect(sum, path).toBe(disk[path]?.sha256);
+      return held;
+    };
+    const kept = await whole({});
+    expect(kept).toHaveLength(4);
+    expect(kept.every((image) => image.data.byteLength === 256 * 256 * 2)).toBe(true);
+    expect(canReleaseFrames).toBe(true); // engines: node >= 20.19
+    const released = await whole({ releaseFrames: true });
+    expect(released).toHaveLength(4);
+    // Each was freed when the loop asked for the next entry (after the last: for the run's end).
+    expect(released.map((image) => image.data.byteLength)).toEqual([0, 0, 0, 0]);
   });
 
   it("rejects a failed run with RunFailedError once the relay has ended its stream as failed", async () => {

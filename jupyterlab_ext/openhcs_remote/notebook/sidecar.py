@@ -37,10 +37,11 @@ _STDERR_TAIL = 60
 #: How the sidecar's Node runs (``bench -- stream`` runs its client leg the same way).
 #: ``--optimize-for-size``: V8 otherwise lets the heap fill with garbage for minutes before it
 #: collects (measured: peak RSS 124 MiB with 15 MiB live on a 384-well run); the sidecar's pixels
-#: are outside the heap, so collecting sooner costs it little. ``--single-threaded-gc``: every
-#: received 8 MiB frame counts as external memory, so V8 collects every few frames; helper
-#: threads for a heap this small only take turns with ZeroMQ's I/O thread, the kernel and the
-#: browser (measured: relay → client 1 785 → 2 032 MB/s, 15 % less CPU a byte).
+#: are outside the heap, so collecting sooner costs it little (it does cost the fastest reads:
+#: relay → client ~2 500 vs ~3 500 MB/s without, on loopback; a real link is far slower).
+#: ``--single-threaded-gc``: helper threads for a heap this small only take turns with ZeroMQ's
+#: I/O thread, the kernel and the browser (measured: relay → client 1 785 → 2 032 MB/s, 15 % less
+#: CPU a byte, before received frames were freed at once: frame-release.ts).
 NODE_FLAGS = ("--optimize-for-size", "--single-threaded-gc")
 
 

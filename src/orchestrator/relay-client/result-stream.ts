@@ -26,6 +26,7 @@ import {
   type Welcome,
 } from "../../protocol/index.js";
 import { CreditWindow, type CreditGrant } from "./credit-window.js";
+import { releaseFrame } from "./frame-release.js";
 import type { RelayLinkChange } from "./relay-link.js";
 import { RelaySession, type RelayEndpoint, type StreamMessage } from "./relay-session.js";
 import type { ResultGap, ResultItem } from "../result-image.js";
@@ -67,6 +68,12 @@ export interface ResultStreamOptions {
    * decoded pixels either way.
    */
   readonly previewEncoding?: PlaneEncoding | undefined;
+  /**
+   * Free each image's pixels (`data`) as soon as the consumer asks for the next entry, rather
+   * than at V8's next collection (frame-release.ts): for consumers that are done with an item
+   * by then (the sidecar writes it to its store and lets go). Default false: items stay whole.
+   */
+  readonly releaseFrames?: boolean | undefined;
 }
 
 /** What a stream delivered and what it knows is missing. */
@@ -243,6 +250,8 @@ export class ResultStream<
         this.taken.delivered += 1;
         this.taken.nextSeq = item.seq + 1;
         yield item as E;
+        // The consumer asked for the next entry: it is done with this one.
+        if (this.options.releaseFrames === true && item.kind === "image") releaseFrame(item.data);
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);
