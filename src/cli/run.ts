@@ -112,6 +112,7 @@ ${RELAY_OPTIONS_HELP}
         configParams: wellFilter === undefined ? undefined : { well_filter: wellFilter },
         delivery,
         onImage: results?.onImage ?? keep,
+        releaseFrames: true, // the hooks above count, store and let go of each item
         onGap: results?.onGap,
         onRelayLink: results?.onRelayLink,
         onServerSilent: (silentMs) => {

@@ -322,6 +322,7 @@ export class RemoteOrchestrator {
     const stream = this.results(executionId, {
       signal: request.signal,
       delivery: request.delivery,
+      releaseFrames: request.releaseFrames,
       onRelayLink: request.onRelayLink,
       onGap: request.onGap ?? (() => undefined),
     });

@@ -19,6 +19,11 @@ export interface StreamedRunOptions {
   readonly delivery?: RelayDelivery | undefined;
   /** Called for each item, in seq order; a returned promise is awaited (backpressure). */
   readonly onImage?: ((item: ResultItem) => void | Promise<void>) | undefined;
+  /**
+   * Free each image's pixels as soon as `onImage` returned (or its promise settled), for an
+   * `onImage` that keeps nothing of the item (`ResultStreamOptions.releaseFrames`); default false.
+   */
+  readonly releaseFrames?: boolean | undefined;
   /** Called for each gap in the stream. */
   readonly onGap?: ((gap: ResultGap) => void) | undefined;
   /** Called when the relay goes quiet (`reconnecting`), answers again, or is given up on. */

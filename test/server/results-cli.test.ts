@@ -6,7 +6,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { jsonLines, runCli } from "../helpers/cli.js";
+import { writeSyntheticPlate } from "../helpers/openhcs-server.js";
 import { REPO_ROOT } from "../helpers/python.js";
+import { compareStoreWithDisk, expectEveryTiffStored } from "../helpers/store-vs-disk.js";
 import { PIPELINE_NORMALIZE, ownPlate, type ReadyRelay } from "../helpers/relay-results.js";
 
 const shared = inject("openhcs");
@@ -15,7 +17,7 @@ const relay = shared.relay as unknown as ReadyRelay;
 const config = join(REPO_ROOT, "examples", "pipelines", "cpu_config.py");
 
 /** `openhcs-remote run` of the normalize pipeline on this file's plate, streamed to the relay. */
-function relayRunArgs(): string[] {
+function relayRunArgs(onPlate = plate): string[] {
   const pipeline = join(shared.workDir, "normalize-for-cli.py");
   writeFileSync(pipeline, PIPELINE_NORMALIZE);
   return [
@@ -23,7 +25,7 @@ function relayRunArgs(): string[] {
     "--server",
     `${shared.host}:${shared.port}`,
     "--plate",
-    plate,
+    onPlate,
     "--pipeline",
     pipeline,
     "--relay",
@@ -62,6 +64,30 @@ describe("openhcs-remote run --relay against the real server and relay", () => {
       event: "complete",
       results: { delivered: 24, missing: 0, ended: true, status: "complete" },
     });
+  });
+
+  it("with --delivery full --out saves every plane bit-exact, frames freed as it goes", async () => {
+    // 256² uint16: 128 KiB frames, which the CLI frees once each is stored (releaseFrames).
+    const big = await writeSyntheticPlate(join(shared.workDir, "results-cli-big-plate"), {
+      wells: ["A01", "A02"],
+      tile: 256,
+    });
+    const out = join(shared.workDir, "results-cli-big-out");
+    const { code, stderr } = await runCli([
+      ...relayRunArgs(big),
+      "--config",
+      config,
+      "--delivery",
+      "full",
+      "--out",
+      out,
+      "--json",
+    ]);
+    expect(code, stderr).toBe(0);
+    const compared = await compareStoreWithDisk(out, `${big}_openhcs`);
+    expect(Object.keys(compared.disk)).toHaveLength(8);
+    expect(Object.keys(compared.stored)).toHaveLength(8);
+    expectEveryTiffStored(compared);
   });
 
   it("by default brings each image as its preview: the full plane's shape, no pixels", async () => {
