@@ -4,9 +4,8 @@
  * <stream port> <run> <from seq> <count>` reads `count` images of `run` back from the relay's
  * spool and prints one JSON line, `{"bytes": …, "elapsed": …}`.
  *
- * Why not in the bench's process: zeromq.js reports each received frame to V8 as external
- * memory, and V8 answers every ~64 MB of it with a full collection of the heap, whose cost grows
- * with everything else the process holds (the bench's process loads every benchmark's modules).
+ * Why not in the bench's process: the sidecar's own process holds only the client, and V8's
+ * collections cost with everything a process holds (the bench's loads every benchmark's modules).
  */
 import { readBack } from "./stream-read-back.js";
 

@@ -12,8 +12,9 @@
  * - `relay → client`: the same images read back from the relay's spool by a fresh client in a
  *   process of its own (our TypeScript one, bench/stream-client.ts, with the sidecar's Node
  *   flags; and the Python reference client for comparison): the leg our client is responsible
- *   for. Ours is also timed in the bench's own process, whose larger heap V8 collects every
- *   ~64 MB received (zeromq.js reports received frames as external memory). The rate runs from
+ *   for. Ours is also timed in the bench's own process (everything loaded, Node's default flags).
+ *   Both free each frame once the next is asked for, as the sidecar and the CLI do
+ *   (`releaseFrames`: otherwise V8 collects its heap every 64 MB received). The rate runs from
  *   the first image to the last, as pyzmq's does (its sockets connect before its clock starts);
  *   each client's set-up (connect, hello, subscribe, credit) is printed as `first image after`.
  * - `OpenHCS sender → relay ack`: the sender's own rate in the same run (first `save_batch`
