@@ -62,7 +62,7 @@ deadline = time.monotonic() + 10
 while len(seqs) < run.state.images_received and time.monotonic() < deadline:
     time.sleep(0.05)  # the last callbacks may still be on their thread
 error = run.exception()
-previews = run.display.previews.snapshot()
+previews = run.display.previews  # on disk: read back one by one
 say(kind="end", status=run.status, error=None if error is None else str(error),
     previews=sorted(header["seq"] for header, _ in previews.values()), seqs=sorted(seqs),
     gaps=run.state.gaps, images_received=run.state.images_received, repr=repr(run),
