@@ -116,3 +116,32 @@ def test_readers_see_whole_previews_while_planes_are_dropped_and_the_file_rewrit
     stop.set()
     reader.join(10)
     assert not reader.is_alive() and errors == []
+
+
+def test_a_full_disk_drops_previews_with_one_warning_and_the_cache_goes_on(
+    tmp_path, monkeypatch, caplog
+):
+    # A full disk cannot be had on demand: os.pwrite fails as it would (ENOSPC) for a while.
+    import errno
+
+    from openhcs_remote.notebook import preview_cache
+
+    cache = PreviewCache(directory=str(tmp_path))
+    cache.put(event("A01", 1, 1), b"\x01" * PREVIEW)
+    real = os.pwrite
+
+    def full(fd: int, data: bytes, offset: int) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(preview_cache.os, "pwrite", full)
+    with caplog.at_level("WARNING", logger="openhcs_remote.previews"):
+        for seq in range(2, 12):
+            cache.put(event("A01", 1, seq), b"\x02" * PREVIEW)  # the same plane, newer
+    warnings = [r for r in caplog.records if "could not write plane" in r.getMessage()]
+    assert len(warnings) == 1 and str(tmp_path) in warnings[0].getMessage()
+    assert "No space left" in warnings[0].getMessage()
+    assert cache.dropped == 10
+    assert key_of("A01", 1) not in cache  # its older preview is not shown as if it were current
+    monkeypatch.setattr(preview_cache.os, "pwrite", real)
+    cache.put(event("B01", 1, 12), b"\x03" * PREVIEW)  # writing works again
+    assert cache[key_of("B01", 1)][1] == b"\x03" * PREVIEW

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -34,6 +35,7 @@ PREVIEW_FIELDS = (
     "value_min",
     "value_max",
 )
+log = logging.getLogger("openhcs_remote.previews")
 # Below this much garbage the file is not worth rewriting.
 _COMPACT_FLOOR = 16 * 1024 * 1024
 
@@ -68,8 +70,9 @@ class PreviewCache(Mapping[ImageKey, Preview]):
         self._end = 0
         #: Bytes of the live records (headers and pixels).
         self.nbytes = 0
-        #: Planes dropped to stay under ``max_bytes``.
+        #: Planes dropped: to stay under ``max_bytes``, or not written (the disk is full).
         self.dropped = 0
+        self._failing = False
 
     @property
     def file_bytes(self) -> int:
@@ -83,7 +86,12 @@ class PreviewCache(Mapping[ImageKey, Preview]):
         encoded = json.dumps(header, separators=(",", ":")).encode()
         with self._lock:
             record = _Record(self._end, len(encoded), len(pixels))
-            os.pwrite(self._file.fileno(), encoded + pixels, record.offset)
+            try:
+                os.pwrite(self._file.fileno(), encoded + pixels, record.offset)
+            except OSError as error:
+                self._dropped_unwritten(key, error)
+                return key, header
+            self._failing = False
             self._end += record.size
             old = self._records.pop(key, None)
             self.nbytes += record.size - (old.size if old else 0)
@@ -150,16 +158,47 @@ class PreviewCache(Mapping[ImageKey, Preview]):
             self._file.close()
 
     def _compact(self) -> None:
-        """Rewrite the live records into a fresh file (the lock is held)."""
-        fresh = tempfile.TemporaryFile(prefix="ohr-previews-", dir=self._directory)  # noqa: SIM115
+        """Rewrite the live records into a fresh file (lock held); on failure keep the old one."""
+        moved: dict[ImageKey, _Record] = {}
         end = 0
-        for key, record in self._records.items():
-            data = os.pread(self._file.fileno(), record.size, record.offset)
-            os.pwrite(fresh.fileno(), data, end)
-            self._records[key] = record._replace(offset=end)
-            end += record.size
+        try:
+            fresh = tempfile.TemporaryFile(prefix="ohr-previews-", dir=self._directory)  # noqa: SIM115
+        except OSError as error:
+            log.warning("previews: could not rewrite the cache file in %s: %s", self._where, error)
+            return
+        try:
+            for key, record in self._records.items():
+                data = os.pread(self._file.fileno(), record.size, record.offset)
+                os.pwrite(fresh.fileno(), data, end)
+                moved[key] = record._replace(offset=end)
+                end += record.size
+        except OSError as error:
+            fresh.close()
+            log.warning("previews: could not rewrite the cache file in %s: %s", self._where, error)
+            return
+        self._records.update(moved)
         self._file.close()
         self._file, self._end = fresh, end
+
+    @property
+    def _where(self) -> str:
+        return self._directory or tempfile.gettempdir()
+
+    def _dropped_unwritten(self, key: ImageKey, error: OSError) -> None:
+        """Count a preview that could not be written (lock held); say so once."""
+        self.dropped += 1
+        old = self._records.pop(key, None)  # an older preview of the plane is not the newest
+        if old is not None:
+            self.nbytes -= old.size
+        if not self._failing:
+            log.warning(
+                "previews: could not write plane %s to the cache in %s (%s); previews are "
+                "dropped (counted in `dropped`) until writing works again",
+                key,
+                self._where,
+                error,
+            )
+        self._failing = True
 
 
 def _interned(value: Any) -> Any:
