@@ -31,9 +31,12 @@ def _timed_send(self, content, buffers):
         TIMES["sent"].setdefault(content.get("seq"), time.time() * 1000)
 
 
-def _timed_queue(self, key, header, pixels):
-    TIMES["queued"].setdefault(header.get("seq"), time.time() * 1000)
-    _queue(self, key, header, pixels)
+def _timed_queue(self, key):
+    at = time.time() * 1000
+    _queue(self, key)
+    preview = self.previews(key)  # the feed queues keys; the preview is in the run's cache
+    if preview is not None:
+        TIMES["queued"].setdefault(preview[0].get("seq"), at)
 
 
 def _timed_really_send(self, msg, *args, **kwargs):
