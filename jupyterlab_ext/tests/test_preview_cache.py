@@ -145,3 +145,13 @@ def test_a_full_disk_drops_previews_with_one_warning_and_the_cache_goes_on(
     monkeypatch.setattr(preview_cache.os, "pwrite", real)
     cache.put(event("B01", 1, 12), b"\x03" * PREVIEW)  # writing works again
     assert cache[key_of("B01", 1)][1] == b"\x03" * PREVIEW
+
+
+def test_a_short_write_is_not_taken_for_a_whole_preview(tmp_path, monkeypatch):
+    from openhcs_remote.notebook import preview_cache
+
+    cache = PreviewCache(directory=str(tmp_path))
+    real = os.pwrite
+    monkeypatch.setattr(preview_cache.os, "pwrite", lambda fd, data, at: real(fd, data[:100], at))
+    cache.put(event("A01", 1, 1), b"\x01" * PREVIEW)
+    assert key_of("A01", 1) not in cache and cache.dropped == 1

@@ -11,6 +11,7 @@ holds as much dropped or replaced as live, it is rewritten with the live records
 from __future__ import annotations
 
 import collections
+import errno
 import json
 import logging
 import os
@@ -87,7 +88,9 @@ class PreviewCache(Mapping[ImageKey, Preview]):
         with self._lock:
             record = _Record(self._end, len(encoded), len(pixels))
             try:
-                os.pwrite(self._file.fileno(), encoded + pixels, record.offset)
+                written = os.pwrite(self._file.fileno(), encoded + pixels, record.offset)
+                if written != record.size:  # a short write: the disk filled up on the way
+                    raise OSError(errno.ENOSPC, f"wrote {written} of {record.size} bytes")
             except OSError as error:
                 self._dropped_unwritten(key, error)
                 return key, header
