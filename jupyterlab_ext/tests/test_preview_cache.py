@@ -155,3 +155,13 @@ def test_a_short_write_is_not_taken_for_a_whole_preview(tmp_path, monkeypatch):
     monkeypatch.setattr(preview_cache.os, "pwrite", lambda fd, data, at: real(fd, data[:100], at))
     cache.put(event("A01", 1, 1), b"\x01" * PREVIEW)
     assert key_of("A01", 1) not in cache and cache.dropped == 1
+
+
+def test_headers_come_back_without_their_pixels_in_order():
+    cache = PreviewCache()
+    for seq, well in enumerate(("A01", "B02", "C03")):
+        cache.put(event(well, 1, seq), bytes([seq]) * PREVIEW)
+    assert [(key, header) for key, header in cache.headers()] == [
+        (key, header) for key, (header, _) in cache.previews()
+    ]
+    assert [key.well for key, _ in cache.headers()] == ["A01", "B02", "C03"]

@@ -83,7 +83,14 @@ def _first_planes(
     by_well: dict[str, list[tuple[Any, tuple[int, int, int], int, Any]]] = collections.defaultdict(
         list
     )
-    for key, (header, _) in previews.items():
+    # The run's cache reads headers without their pixels; a plain mapping has them at hand.
+    read_headers = getattr(previews, "headers", None)
+    headers = (
+        read_headers()
+        if callable(read_headers)
+        else ((key, header) for key, (header, _) in previews.items())
+    )
+    for key, header in headers:
         place, seq = _place(header), header.get("seq", 0)
         by_well[str(header.get("well", ""))].append((key, place, seq, header.get("step")))
     chosen = {}

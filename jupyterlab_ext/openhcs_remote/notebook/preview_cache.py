@@ -138,6 +138,16 @@ class PreviewCache(Mapping[ImageKey, Preview]):
         with self._lock:
             return [key for key in self._records if well is None or key.well == well]
 
+    def headers(self) -> Iterator[tuple[ImageKey, dict[str, Any]]]:
+        """Yield the headers held now, oldest first, reading no pixels."""
+        for key in self.keys_of():
+            with self._lock:
+                record = self._records.get(key)
+                if record is None:
+                    continue
+                data = os.pread(self._file.fileno(), record.header_bytes, record.offset)
+            yield key, json.loads(data)
+
     def previews(self, well: str | None = None) -> Iterator[tuple[ImageKey, Preview]]:
         """Yield the previews held now (of one well, if given), oldest first, read one by one."""
         for key in self.keys_of(well):
