@@ -4,6 +4,11 @@ the demo plate's uint16 planes (what ``fetch_plane`` sends with ``encoding: "blo
 Prints one JSON line: ``preview_ms`` (median of REPEATS, ``previews.py``), ``blosc_ratio``
 (encoded / raw bytes over the plate), ``blosc_mb_s`` and, measured in the same run as a baseline,
 ``copy_mb_s`` (NumPy copying the same planes). Usage: relay_planes_bench.py REPEATS
+
+``relay_planes_bench.py churn default|kept REPEATS``: 512² uint16 previews made as in the relay,
+each batch of 8 after ingest-like copies of its planes are made and freed, with glibc's
+allocator as it comes or with the relay's ``keep_freed_buffers``; prints ``cpu_ms`` (the
+thread's CPU per preview, median) and ``faults`` (minor page faults per preview).
 """
 
 from __future__ import annotations
@@ -41,7 +46,34 @@ def _median_seconds(action, repeats: int) -> float:
     return statistics.median(times)
 
 
+def churn(mode: str, repeats: int) -> None:
+    """Previews of 512² planes between ingest-like copies (see the module's docstring)."""
+    import resource
+
+    if mode == "kept":
+        from openhcs_remote.server.relay.allocator import keep_freed_buffers
+
+        if not keep_freed_buffers():
+            raise SystemExit("this C library takes no allocator settings")
+    rng = np.random.default_rng(2)
+    batch = [rng.normal(1000, 200, (512, 512)).clip(0, 65535).astype("<u2") for _ in range(8)]
+    cpu_ms = []
+    faults_before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(repeats):
+        copies = [bytes(plane.data) for plane in batch]  # ingest copies the blocks, then frees
+        for data in copies:
+            started = time.thread_time()
+            make_preview([512, 512], "uint16", data)
+            cpu_ms.append((time.thread_time() - started) * 1000)
+        del copies
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_before
+    print(json.dumps({"cpu_ms": statistics.median(cpu_ms), "faults": faults / len(cpu_ms)}))
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "churn":
+        churn(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 40)
+        return
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     rng = np.random.default_rng(1)
     plane = rng.normal(1000, 200, (2048, 2048)).clip(0, 65535).astype("<u2")

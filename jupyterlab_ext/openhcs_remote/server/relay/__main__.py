@@ -46,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, stream=sys.stderr, format="relay %(levelname)s %(message)s"
     )
     from openhcs_remote.server.ports import free_endpoint_port
+    from openhcs_remote.server.relay.allocator import keep_freed_buffers
     from openhcs_remote.server.relay.relay import Relay  # imports openhcs: after argument errors
+
+    keep_freed_buffers()  # before the relay's first plane
 
     viewer_port = args.viewer_port or free_endpoint_port(args.viewer_host)
     config = RelayConfig(
