@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -81,6 +82,20 @@ def test_the_sidecar_survives_the_kernel_being_interrupted(sidecar_bundle):
         sidecar.close()
     assert sidecar.process.returncode == 0
     assert not Path(sidecar.store_root).exists(), "the sidecar left its temporary store behind"
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
+def test_the_sidecars_event_pipe_holds_a_wells_previews_while_the_shim_is_busy(sidecar_bundle):
+    # The sidecar waits for each event to be in the pipe before its next result: a pipe of
+    # Linux's default 64 KiB makes every 64 KiB preview wait for the shim's reader thread.
+    sidecar = SidecarProcess()
+    try:
+        sidecar.ready.result(20)
+        assert sidecar.process.stdout is not None
+        held = fcntl.fcntl(sidecar.process.stdout.fileno(), fcntl.F_GETPIPE_SZ)
+        assert held >= 8 * (256 * 256 + 4096), f"the event pipe holds {held} bytes"
+    finally:
+        sidecar.close()
 
 
 def test_a_malformed_frame_ends_the_link_and_every_pending_request_fails(sidecar_bundle):

@@ -22,6 +22,11 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 from .node_runtime import find_node, find_sidecar_script
 from .shim_errors import SidecarError, error_from_wire
 from .sidecar_frames import encode_frame, read_frame
@@ -32,6 +37,9 @@ Reply = tuple[dict[str, Any], bytearray | None]
 EventListener = Callable[[dict[str, Any], bytearray | None], None]
 
 _STDERR_TAIL = 60
+#: The sidecar → shim pipe's buffer: 16 of the widget's 64 KiB previews (Linux's default most for
+#: an unprivileged user, /proc/sys/fs/pipe-max-size).
+EVENT_PIPE_BYTES = 1024 * 1024
 
 
 #: How the sidecar's Node runs (``bench -- stream`` runs its client leg the same way).
@@ -79,6 +87,8 @@ class SidecarProcess:
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
+        assert self.process.stdout is not None
+        widen_pipe(self.process.stdout.fileno())
         threading.Thread(target=self._read_events, name="ohr-sidecar-reader", daemon=True).start()
         threading.Thread(target=self._read_stderr, name="ohr-sidecar-stderr", daemon=True).start()
 
@@ -247,6 +257,24 @@ class SidecarProcess:
     def _exit_message(self, what: str) -> str:
         tail = "\n".join(list(self._stderr)[-15:])
         return f"{what}; sidecar stderr:\n{tail}" if tail else what
+
+
+def widen_pipe(fd: int, size: int = EVENT_PIPE_BYTES) -> int:
+    """Give the pipe ``fd`` a buffer of ``size`` bytes (Linux) and return the size it has.
+
+    The sidecar takes a run's next result only once the last one's events are in the pipe (so a
+    slow shim slows it down instead of growing its memory): with the default 64 KiB buffer, each
+    64 KiB preview waits until this process's reader thread, which needs the GIL, has read it,
+    and a well's previews cross one wake-up at a time. With room for a well's batch the sidecar
+    writes them and goes on. Left as it is where the system does not allow it.
+    """
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if set_size is None:
+        return 0
+    try:
+        return fcntl.fcntl(fd, set_size, size)
+    except OSError:  # above /proc/sys/fs/pipe-max-size for an unprivileged user, or not a pipe
+        return 0
 
 
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
