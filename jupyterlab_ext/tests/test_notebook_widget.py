@@ -275,8 +275,8 @@ def test_the_feed_paces_a_flood_of_previews_and_coalesces_state_updates():
         feed.send_preview(key)
         counter["n"] += 1
         feed.mark_dirty()
-    for i in range(100):  # newer previews of the same plane replace queued ones
-        key = ("A01", 1, 1, 1, 1, "s0")
+    for i in range(100):  # newer previews of a queued plane replace it (the last: still queued)
+        key = ("A01", 1, 1, 1, 1, "s499")
         previews[key] = ({"kind": "ohr-preview", "i": i}, b"\x00")
         feed.send_preview(key)
     feed.send_preview(("A01", 1, 1, 1, 1, "gone"))  # dropped from the cache: skipped

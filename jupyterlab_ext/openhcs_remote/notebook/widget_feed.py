@@ -132,10 +132,21 @@ class WidgetFeed:
                 with self._cond:
                     self._flushing = False
                 self._flushed.set()
-            # Sleep until the next trait slot or refill, unless new work arrives first.
+            # Sleep until the next trait slot or refill, unless new work arrives first. Previews
+            # queued while this thread was sending were signalled to nobody: with budget left
+            # they go now, not after a sleep (a well's last preview arrives that way).
             with self._cond:
-                if not self._calls and not self._stopping:
-                    self._cond.wait(0.05)
+                if self._calls:
+                    continue
+                wait = 0.05
+                if self._previews:
+                    wait = max(
+                        (1 - messages) / self.max_previews_per_s,
+                        -volume / self.max_preview_bytes_per_s,
+                        0.0,
+                    )
+                if wait > 0:
+                    self._cond.wait(min(wait, 0.05))
 
     def _drain_calls(self) -> None:
         while True:
