@@ -17,6 +17,7 @@ import numpy as np
 
 from .omero_layout import row_letters
 from .pixel_font import draw_text, text_size
+from .preview_cache import PreviewCache
 from .run_state import well_position
 
 MAX_SHEET_WIDTH = 1200
@@ -84,10 +85,9 @@ def _first_planes(
         list
     )
     # The run's cache reads headers without their pixels; a plain mapping has them at hand.
-    read_headers = getattr(previews, "headers", None)
     headers = (
-        read_headers()
-        if callable(read_headers)
+        previews.headers()
+        if isinstance(previews, PreviewCache)
         else ((key, header) for key, (header, _) in previews.items())
     )
     for key, header in headers:

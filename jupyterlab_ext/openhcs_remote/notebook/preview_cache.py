@@ -109,11 +109,10 @@ class PreviewCache(Mapping[ImageKey, Preview]):
 
     def get(self, key: ImageKey, default: Any = None) -> Any:
         """Return the preview of one plane, read from disk; ``default`` if not held."""
-        with self._lock:
-            record = self._records.get(key)
-            if record is None:
-                return default
-            data = os.pread(self._file.fileno(), record.size, record.offset)
+        read = self._read(key)
+        if read is None:
+            return default
+        record, data = read
         return json.loads(data[: record.header_bytes]), data[record.header_bytes :]
 
     def __getitem__(self, key: ImageKey) -> Preview:
@@ -141,12 +140,9 @@ class PreviewCache(Mapping[ImageKey, Preview]):
     def headers(self) -> Iterator[tuple[ImageKey, dict[str, Any]]]:
         """Yield the headers held now, oldest first, reading no pixels."""
         for key in self.keys_of():
-            with self._lock:
-                record = self._records.get(key)
-                if record is None:
-                    continue
-                data = os.pread(self._file.fileno(), record.header_bytes, record.offset)
-            yield key, json.loads(data)
+            read = self._read(key, header_only=True)
+            if read is not None:
+                yield key, json.loads(read[1])
 
     def previews(self, well: str | None = None) -> Iterator[tuple[ImageKey, Preview]]:
         """Yield the previews held now (of one well, if given), oldest first, read one by one."""
@@ -162,6 +158,15 @@ class PreviewCache(Mapping[ImageKey, Preview]):
     def values(self) -> Iterator[Preview]:  # type: ignore[override]
         """Yield the previews held now, oldest first, read one by one."""
         return (preview for _, preview in self.previews())
+
+    def _read(self, key: ImageKey, *, header_only: bool = False) -> tuple[_Record, bytes] | None:
+        """Read one record's bytes (only its header, if asked); None once it is not held."""
+        with self._lock:
+            record = self._records.get(key)
+            if record is None:
+                return None
+            size = record.header_bytes if header_only else record.size
+            return record, os.pread(self._file.fileno(), size, record.offset)
 
     def close(self) -> None:
         """Remove the file (it is unlinked already: this gives its space back now)."""

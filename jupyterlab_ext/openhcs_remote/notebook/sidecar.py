@@ -268,7 +268,7 @@ def widen_pipe(fd: int, size: int = EVENT_PIPE_BYTES) -> int:
     and a well's previews cross one wake-up at a time. With room for a well's batch the sidecar
     writes them and goes on. Left as it is where the system does not allow it.
     """
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
     if set_size is None:
         return 0
     try:
