@@ -6,11 +6,14 @@
  * in previews delivery by our widget in a real JupyterLab in headless Chromium, its sidecar in
  * the user namespace (bench/link-watcher.ts).
  *
- * Prints the measured link (rate, RTT) and three ratios, each against a baseline of the same run:
+ * Prints the measured link (rate, RTT) and four ratios, each against a baseline of the same run:
  * - `link_preview_latency_ratio`: p95 over wells of (the well's thumbnail drawn in Chromium once
  *   it held the well's last preview − the relay's receipt of that plane from OpenHCS), over the
  *   physical floor (a preview's bytes as they cross — Blosc-compressed — at the measured rate
- *   + one RTT). Goal ≤ 3. The relay's receipt (`received_at`, the server host's clock) stands
+ *   + one RTT). Goal ≤ 3. `link_thumbnail_latency_ratio`: the same for what the well's grid cell
+ *   shows, its thumbnail plane (lowest site, z, timepoint; every channel), drawn complete —
+ *   the relay numbers a batch plane by plane, so that plane crosses first (the floor of the
+ *   previews up to it is printed too). The relay's receipt (`received_at`, the server host's clock) stands
  *   for "left the worker"; every process is on this host, so Chromium's Date.now() is the same
  *   clock.
  * - `link_watch_slowdown_ratio`: the run's wall time watched / not watched (the mean of one
@@ -86,6 +89,28 @@ function cpuSeconds(pids: readonly number[]): Map<number, number> {
   return used;
 }
 
+/**
+ * Seconds the threads of `pids` have spent runnable but waiting for a CPU (the second field of
+ * /proc/<pid>/task/<tid>/schedstat): on the watching side's one core, the time a stage of the
+ * thumbnail's way stood in line behind the others.
+ */
+function runQueueSeconds(pids: readonly number[]): Map<number, number> {
+  const waited = new Map<number, number>();
+  for (const pid of new Set(pids)) {
+    let ns = 0;
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const fields = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ");
+        ns += Number(fields[1] ?? 0);
+      }
+    } catch {
+      continue; // exited
+    }
+    waited.set(pid, ns / 1e9);
+  }
+  return waited;
+}
+
 /** CPU seconds used between two readings, by the processes in `after`. */
 function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
@@ -112,8 +137,11 @@ function watcherRole(pid: number): string {
   return args[0]?.split("/").pop() ?? "?";
 }
 
-/** CPU seconds used between two readings, by role of the watching side's processes. */
-function cpuByRole(before: Map<number, number>, after: Map<number, number>): Map<string, number> {
+/** Seconds (of CPU or of waiting for one) between two readings, by role of the watching side's processes. */
+function secondsByRole(
+  before: Map<number, number>,
+  after: Map<number, number>,
+): Map<string, number> {
   const byRole = new Map<string, number>();
   for (const [pid, seconds] of after) {
     const role = watcherRole(pid);
@@ -164,12 +192,23 @@ async function pinSides(across: ServerAcrossLink, watcher: LinkWatcher | null): 
   await pinTo(USER_CPU, [...(await namespacePids(across.link.userNs)), ...(watcher?.pids() ?? [])]);
 }
 
+/** Each stage's time after the relay's receipt of a well's last plane, median and p95. */
+function printStages(stages: readonly { label: string; ms: number[] }[]): void {
+  for (const stage of stages) {
+    console.log(
+      `  relay → ${stage.label}: median ${median(stage.ms).toFixed(1)} ms, p95 ` +
+        `${quantile(stage.ms, 0.95).toFixed(1)} ms (${stage.ms.length} wells)`,
+    );
+  }
+}
+
 /** One run submitted beside the server; `watcher` (if any) watches it across the link. */
 async function oneRun(across: ServerAcrossLink, watcher: LinkWatcher | null) {
   await pinSides(across, watcher);
   const serverPids = () => namespacePids(across.link.serverNs);
   const before = await across.link.userBytes();
   const cpuBefore = cpuSeconds(watcher?.pids() ?? []);
+  const waitedBefore = runQueueSeconds(watcher?.pids() ?? []);
   const pageBefore = await watcher?.pageMetrics();
   const serverBefore = cpuSeconds(await serverPids());
   const loadBefore = loadavg()[0] ?? 0;
@@ -185,8 +224,9 @@ async function oneRun(across: ServerAcrossLink, watcher: LinkWatcher | null) {
   await watcher?.finished(300_000);
   const after = await across.link.userBytes();
   const cpuAfter = cpuSeconds(watcher?.pids() ?? []);
+  const waitedByRole = secondsByRole(waitedBefore, runQueueSeconds(watcher?.pids() ?? []));
   const watcherCpuS = cpuBetween(cpuBefore, cpuAfter);
-  const watcherCpuByRole = cpuByRole(cpuBefore, cpuAfter);
+  const watcherCpuByRole = secondsByRole(cpuBefore, cpuAfter);
   const pageAfter = await watcher?.pageMetrics();
   const pageMainThreadS = new Map(
     [...(pageAfter ?? [])].map(([name, s]) => [name, s - (pageBefore?.get(name) ?? 0)]),
@@ -197,6 +237,7 @@ async function oneRun(across: ServerAcrossLink, watcher: LinkWatcher | null) {
     down: after.rx - before.rx,
     watcherCpuS,
     watcherCpuByRole,
+    waitedByRole,
     pageMainThreadS,
     serverCpuS,
     load,
@@ -260,6 +301,14 @@ export async function benchLink(): Promise<void> {
     const batchFloors: number[] = [];
     /** Each stage's time after the relay's receipt of a well's last plane, per well. */
     const stages = LATENCY_STAGES.map((stage) => ({ ...stage, ms: [] as number[] }));
+    /** The same for the preview that completed the well's thumbnail plane. */
+    const thumbnail = {
+      latencies: [] as number[],
+      floors: [] as number[],
+      /** Where that preview was among the previews of the well's last batch (1-based). */
+      positions: [] as number[],
+      stages: LATENCY_STAGES.map((stage) => ({ ...stage, ms: [] as number[] })),
+    };
     const times: Record<LatencyStage, ReadonlyMap<number, number>> = {
       ...kernelTimes,
       arrived: arrivals,
@@ -269,8 +318,28 @@ export async function benchLink(): Promise<void> {
     const floorFor = (bytes: number): number =>
       (bytes / (measured.downloadMBps * 1e6)) * 1000 + measured.rttMs;
     for (const [well, last] of lastByWell) {
-      const shown = drawn.find((d) => d.well === well && d.newest >= last.seq);
       const lastAt = last.receivedAt;
+      // What the grid cell shows is the well's thumbnail plane; its last drawing holds the
+      // plane's final previews, and the first drawing with them is when the user saw the well.
+      const ofWell = drawn.filter((d) => d.well === well);
+      const thumbSeq = Math.max(...ofWell.map((d) => d.seq));
+      const thumbShown = ofWell.find((d) => d.seq >= thumbSeq);
+      if (thumbShown !== undefined && lastAt !== null) {
+        thumbnail.latencies.push(thumbShown.t - lastAt);
+        const ahead = items.filter(
+          (item) =>
+            item.well === well &&
+            item.seq <= thumbSeq &&
+            (item.receivedAt ?? 0) >= lastAt - BATCH_WINDOW_MS,
+        );
+        thumbnail.floors.push(floorFor(ahead.reduce((sum, item) => sum + item.wire, 0)));
+        thumbnail.positions.push(ahead.length);
+        for (const stage of thumbnail.stages) {
+          const at = times[stage.key].get(thumbSeq);
+          if (at !== undefined) stage.ms.push(at - lastAt);
+        }
+      }
+      const shown = drawn.find((d) => d.well === well && d.newest >= last.seq);
       if (shown === undefined || lastAt === null) {
         undrawn += 1;
         continue;
@@ -300,16 +369,20 @@ export async function benchLink(): Promise<void> {
         `${Math.max(...latencies).toFixed(1)} ms (floor ${floorMs.toFixed(1)} ms: ${previewBytes} B, ` +
         `a preview's median on the wire, at the measured rate + one RTT)`,
     );
-    for (const stage of stages) {
-      console.log(
-        `  relay → ${stage.label}: median ${median(stage.ms).toFixed(1)} ms, p95 ` +
-          `${quantile(stage.ms, 0.95).toFixed(1)} ms (${stage.ms.length} wells)`,
-      );
-    }
+    printStages(stages);
     console.log(
       `  floor counting the well's whole batch of previews (all cross before its last): median ` +
         `${median(batchFloors).toFixed(1)} ms; p95 over it ${(p95 / median(batchFloors)).toFixed(2)}`,
     );
+    const thumbP95 = quantile(thumbnail.latencies, 0.95);
+    console.log(
+      `well's last plane at the relay → its thumbnail plane complete in Chromium (what its grid ` +
+        `cell shows): median ${median(thumbnail.latencies).toFixed(1)} ms, p95 ` +
+        `${thumbP95.toFixed(1)} ms (${thumbnail.latencies.length} wells; the plane's last preview ` +
+        `is median preview ${median(thumbnail.positions)} of the well's batch on the wire, floor ` +
+        `of the previews up to it ${median(thumbnail.floors).toFixed(1)} ms)`,
+    );
+    printStages(thumbnail.stages);
     console.log(
       `run wall time: ${watched.wallS.toFixed(1)} s watched, ${alone.wallS.toFixed(1)} s alone ` +
         `(${aloneBefore.wallS.toFixed(1)} s before, ${aloneAfter.wallS.toFixed(1)} s after); ` +
@@ -318,6 +391,13 @@ export async function benchLink(): Promise<void> {
         [...watched.watcherCpuByRole]
           .sort(([, a], [, b]) => b - a)
           .map(([role, seconds]) => `${role} ${seconds.toFixed(1)}`)
+          .join(", "),
+    );
+    console.log(
+      `the watching side's threads waited for a CPU (runnable, not running) meanwhile, s: ` +
+        [...watched.waitedByRole]
+          .sort(([, a], [, b]) => b - a)
+          .map(([role, seconds]) => `${role} ${seconds.toFixed(2)}`)
           .join(", "),
     );
     console.log(
@@ -344,6 +424,7 @@ export async function benchLink(): Promise<void> {
       `bytes down the link: ${watched.down} watched, ${alone.down} alone; raw ${RAW_BYTES}`,
     );
     console.log(`link_preview_latency_ratio ${(p95 / floorMs).toFixed(3)}`);
+    console.log(`link_thumbnail_latency_ratio ${(thumbP95 / floorMs).toFixed(3)}`);
     console.log(`link_watch_slowdown_ratio ${(watched.wallS / alone.wallS).toFixed(3)}`);
     console.log(`link_bytes_ratio ${(watched.down / RAW_BYTES).toFixed(4)}`);
   } finally {

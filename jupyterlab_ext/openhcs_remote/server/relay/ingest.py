@@ -21,6 +21,7 @@ from typing import Any
 from openhcs_remote.server.relay.attribution import ExecutionAttribution
 from openhcs_remote.server.relay.batch import IncomingBatch, IncomingItem, parse_batch
 from openhcs_remote.server.relay.config import RelayLimits
+from openhcs_remote.server.relay.plane_order import plane_order
 from openhcs_remote.server.relay.relay_errors import BatchTooLargeError, RelayError
 from openhcs_remote.server.relay.run_files import find_output_root
 from openhcs_remote.server.relay.shm import AttachedBlock
@@ -124,7 +125,8 @@ class BatchIngest:
                         field=f"images[{item.index}]",
                     )
         stored = {}
-        for run_id, items in groups.items():
+        for run_id, arrived in groups.items():
+            items = plane_order(arrived)  # a well's first plane (its thumbnail) crosses first
             run, created = self._spool.open_run(run_id)
             if created:
                 self._on_new_run(run_id)
