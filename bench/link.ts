@@ -6,16 +6,16 @@
  * in previews delivery by our widget in a real JupyterLab in headless Chromium, its sidecar in
  * the user namespace (bench/link-watcher.ts).
  *
- * Prints the measured link (rate, RTT) and four ratios, each against a baseline of the same run:
- * - `link_preview_latency_ratio`: p95 over wells of (the well's thumbnail drawn in Chromium once
- *   it held the well's last preview − the relay's receipt of that plane from OpenHCS), over the
- *   physical floor (a preview's bytes as they cross — Blosc-compressed — at the measured rate
- *   + one RTT). Goal ≤ 3. `link_thumbnail_latency_ratio`: the same for what the well's grid cell
- *   shows, its thumbnail plane (lowest site, z, timepoint; every channel), drawn complete —
- *   the relay numbers a batch plane by plane, so that plane crosses first (the floor of the
- *   previews up to it is printed too). The relay's receipt (`received_at`, the server host's clock) stands
- *   for "left the worker"; every process is on this host, so Chromium's Date.now() is the same
- *   clock.
+ * Prints the measured link (rate, RTT) and three ratios, each against a baseline of the same run:
+ * - `link_preview_latency_ratio`: p95 over wells of (the well's thumbnail — what its grid cell
+ *   shows: its first plane, every channel — drawn complete in Chromium − the relay's receipt of
+ *   the well's last plane from OpenHCS), over the physical floor (a preview's bytes as they
+ *   cross — Blosc-compressed — at the measured rate + one RTT). Goal ≤ 3. The relay numbers a
+ *   batch plane by plane, so that plane crosses first; the floor of the previews up to it and
+ *   of the well's whole batch are printed too. The relay's receipt (`received_at`, the server
+ *   host's clock) stands for "left the worker"; every process is on this host, so Chromium's
+ *   Date.now() is the same clock. The page is sent only what it keeps (the shim's
+ *   page_previews.py): a well's other previews stay in the kernel.
  * - `link_watch_slowdown_ratio`: the run's wall time watched / not watched (the mean of one
  *   unwatched run before and one after the watched one, so a drift between runs cancels).
  *   Goal ≤ 1.05. The server namespace runs on one core and the watching side (JupyterLab,
@@ -297,18 +297,15 @@ export async function benchLink(): Promise<void> {
       const last = lastByWell.get(item.well);
       if (last === undefined || item.seq > last.seq) lastByWell.set(item.well, item);
     }
+    /** Per well: what its grid cell shows (its thumbnail plane) drawn complete. */
     const latencies: number[] = [];
+    /** The floor of the previews that cross before that plane's last (its whole batch's too). */
+    const aheadFloors: number[] = [];
     const batchFloors: number[] = [];
+    /** Where that plane's last preview was among the previews of the well's batch (1-based). */
+    const positions: number[] = [];
     /** Each stage's time after the relay's receipt of a well's last plane, per well. */
     const stages = LATENCY_STAGES.map((stage) => ({ ...stage, ms: [] as number[] }));
-    /** The same for the preview that completed the well's thumbnail plane. */
-    const thumbnail = {
-      latencies: [] as number[],
-      floors: [] as number[],
-      /** Where that preview was among the previews of the well's last batch (1-based). */
-      positions: [] as number[],
-      stages: LATENCY_STAGES.map((stage) => ({ ...stage, ms: [] as number[] })),
-    };
     const times: Record<LatencyStage, ReadonlyMap<number, number>> = {
       ...kernelTimes,
       arrived: arrivals,
@@ -319,70 +316,51 @@ export async function benchLink(): Promise<void> {
       (bytes / (measured.downloadMBps * 1e6)) * 1000 + measured.rttMs;
     for (const [well, last] of lastByWell) {
       const lastAt = last.receivedAt;
-      // What the grid cell shows is the well's thumbnail plane; its last drawing holds the
-      // plane's final previews, and the first drawing with them is when the user saw the well.
+      // The well's last drawing holds its thumbnail plane's final previews (the newest, `seq`):
+      // the first drawing with them is when the user saw the well.
       const ofWell = drawn.filter((d) => d.well === well);
       const thumbSeq = Math.max(...ofWell.map((d) => d.seq));
-      const thumbShown = ofWell.find((d) => d.seq >= thumbSeq);
-      if (thumbShown !== undefined && lastAt !== null) {
-        thumbnail.latencies.push(thumbShown.t - lastAt);
-        const ahead = items.filter(
-          (item) =>
-            item.well === well &&
-            item.seq <= thumbSeq &&
-            (item.receivedAt ?? 0) >= lastAt - BATCH_WINDOW_MS,
-        );
-        thumbnail.floors.push(floorFor(ahead.reduce((sum, item) => sum + item.wire, 0)));
-        thumbnail.positions.push(ahead.length);
-        for (const stage of thumbnail.stages) {
-          const at = times[stage.key].get(thumbSeq);
-          if (at !== undefined) stage.ms.push(at - lastAt);
-        }
-      }
-      const shown = drawn.find((d) => d.well === well && d.newest >= last.seq);
+      const shown = ofWell.find((d) => d.seq >= thumbSeq);
       if (shown === undefined || lastAt === null) {
         undrawn += 1;
         continue;
       }
       latencies.push(shown.t - lastAt);
       for (const stage of stages) {
-        const at = times[stage.key].get(last.seq);
+        const at = times[stage.key].get(thumbSeq);
         if (at !== undefined) stage.ms.push(at - lastAt);
       }
       // The well's previews that reached the relay with its last plane (one OpenHCS batch)
-      // cross the link one after another: the last one cannot be drawn before all have crossed.
-      const batchBytes = items
-        .filter((item) => item.well === well && (item.receivedAt ?? 0) >= lastAt - BATCH_WINDOW_MS)
-        .reduce((sum, item) => sum + item.wire, 0);
-      batchFloors.push(floorFor(batchBytes));
+      // cross the link one after another, in seq order.
+      const batch = items.filter(
+        (item) => item.well === well && (item.receivedAt ?? 0) >= lastAt - BATCH_WINDOW_MS,
+      );
+      const ahead = batch.filter((item) => item.seq <= thumbSeq);
+      const bytesOf = (some: FollowedItem[]) => some.reduce((sum, item) => sum + item.wire, 0);
+      aheadFloors.push(floorFor(bytesOf(ahead)));
+      batchFloors.push(floorFor(bytesOf(batch)));
+      positions.push(ahead.length);
     }
     const previewBytes = median(items.map((item) => item.wire));
     const floorMs = floorFor(previewBytes);
     const p95 = quantile(latencies, 0.95);
     console.log(
       `previews: ${items.length} of ${PLANES} planes; thumbnails drawn ${drawn.length} times, ` +
-        `${latencies.length} wells drawn with their last preview, ${undrawn} not`,
+        `${latencies.length} wells drawn with their thumbnail plane complete, ${undrawn} not`,
     );
     console.log(
-      `well's last plane at the relay → its thumbnail drawn in Chromium: median ` +
-        `${median(latencies).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ` +
-        `${Math.max(...latencies).toFixed(1)} ms (floor ${floorMs.toFixed(1)} ms: ${previewBytes} B, ` +
-        `a preview's median on the wire, at the measured rate + one RTT)`,
+      `well's last plane at the relay → its thumbnail (what its grid cell shows: the first ` +
+        `plane, every channel) drawn complete in Chromium: median ${median(latencies).toFixed(1)} ms, ` +
+        `p95 ${p95.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (floor ` +
+        `${floorMs.toFixed(1)} ms: ${previewBytes} B, a preview's median on the wire, at the ` +
+        `measured rate + one RTT)`,
     );
     printStages(stages);
     console.log(
-      `  floor counting the well's whole batch of previews (all cross before its last): median ` +
-        `${median(batchFloors).toFixed(1)} ms; p95 over it ${(p95 / median(batchFloors)).toFixed(2)}`,
+      `  that plane's last preview is preview ${median(positions)} (median) of the well's batch ` +
+        `on the wire: floor of the previews up to it ${median(aheadFloors).toFixed(1)} ms, of the ` +
+        `whole batch ${median(batchFloors).toFixed(1)} ms`,
     );
-    const thumbP95 = quantile(thumbnail.latencies, 0.95);
-    console.log(
-      `well's last plane at the relay → its thumbnail plane complete in Chromium (what its grid ` +
-        `cell shows): median ${median(thumbnail.latencies).toFixed(1)} ms, p95 ` +
-        `${thumbP95.toFixed(1)} ms (${thumbnail.latencies.length} wells; the plane's last preview ` +
-        `is median preview ${median(thumbnail.positions)} of the well's batch on the wire, floor ` +
-        `of the previews up to it ${median(thumbnail.floors).toFixed(1)} ms)`,
-    );
-    printStages(thumbnail.stages);
     console.log(
       `run wall time: ${watched.wallS.toFixed(1)} s watched, ${alone.wallS.toFixed(1)} s alone ` +
         `(${aloneBefore.wallS.toFixed(1)} s before, ${aloneAfter.wallS.toFixed(1)} s after); ` +
@@ -424,7 +402,6 @@ export async function benchLink(): Promise<void> {
       `bytes down the link: ${watched.down} watched, ${alone.down} alone; raw ${RAW_BYTES}`,
     );
     console.log(`link_preview_latency_ratio ${(p95 / floorMs).toFixed(3)}`);
-    console.log(`link_thumbnail_latency_ratio ${(thumbP95 / floorMs).toFixed(3)}`);
     console.log(`link_watch_slowdown_ratio ${(watched.wallS / alone.wallS).toFixed(3)}`);
     console.log(`link_bytes_ratio ${(watched.down / RAW_BYTES).toFixed(4)}`);
   } finally {

@@ -23,6 +23,7 @@ from .images import ImageKey
 from .measurement_summary import summary as measurement_summary
 from .measurement_summary import well_rows
 from .measurements import NO_OUTPUTS
+from .page_previews import PagePreviews
 from .plate_heatmap import heatmap_panel
 from .preview_cache import PreviewCache
 from .rerun import merged_traits
@@ -88,6 +89,8 @@ class RunDisplay:
         self._widget: Any = None
         self._feed: WidgetFeed | None = None
         self.previews = PreviewCache()
+        #: Which of them the page is sent (what it keeps: thumbnails and the wells it shows).
+        self._page = PagePreviews()
         self._sheet_id: str | None = None
         self._rerun: FollowedRun | None = None
         self._rerun_wells: frozenset[str] = frozenset()
@@ -104,7 +107,7 @@ class RunDisplay:
             widget.attach_commands(self._command)
             feed = self._feed = WidgetFeed(widget, traits=self.traits, previews=self.previews.get)
             self._widget = widget
-        for key in self.previews.keys_of():
+        for key in self._page.for_page(self.previews.keys_of()):
             feed.send_preview(key)
         feed.mark_dirty()
         return widget
@@ -112,8 +115,9 @@ class RunDisplay:
     def preview(self, event: dict[str, Any], pixels: bytes) -> None:
         """Keep a preview from the sidecar and pass it on to the widget."""
         key, header = self.previews.put(event, pixels)
+        wanted = self._page.arrived(key, int(header.get("seq") or 0))
         feed = self._feed
-        if feed is not None:
+        if feed is not None and wanted:
             feed.send_preview(key)
         for follower in list(self._followers):
             follower.preview(header, pixels)
@@ -241,8 +245,13 @@ class RunDisplay:
                 )
                 reply(error={"code": "ERR_BAD_REQUEST", "message": message})
                 return
-            # With `well`, the browser asks for one well it is about to show (it keeps no others).
-            cached = self.previews.keys_of(well)
+            # With `well`, the browser asks for one well it is about to show (it keeps no others):
+            # from now on it is sent all of that well's. Without, a new page asks for what it keeps.
+            if well is not None:
+                self._page.ask(well)
+                cached = self.previews.keys_of(well)
+            else:
+                cached = self._page.for_page(self.previews.keys_of())
             dropped = self.previews.dropped
             feed.call(lambda: reply({"count": len(cached), "dropped": dropped}))
             for key in cached:

@@ -13,7 +13,10 @@ export type { PlaneSet } from "./thumbnail-store.js";
 
 /** A guard on the held wells' previews (a well with many sites, z and steps). */
 export const DEFAULT_PREVIEW_BYTES = 64 * 1024 * 1024;
-/** Full previews are kept for this many wells: the shown one and the one before it. */
+/**
+ * Full previews are kept for this many wells: the shown one and the one before it. The kernel
+ * sends every preview of as many (its twin in notebook/page_previews.py), thumbnails of the rest.
+ */
 export const HELD_WELLS = 2;
 
 /** The key of one plane: every coordinate, `null` written as `-`. */
