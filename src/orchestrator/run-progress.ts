@@ -5,6 +5,12 @@
 import { isRunTerminalEvent, type ProgressEvent, type WellState } from "../protocol/index.js";
 import { EtaEstimator } from "./eta.js";
 
+/**
+ * A02 before A10. One collator for every snapshot: `localeCompare` with options builds one per
+ * comparison, 11 ms to sort 384 wells against 0.3 ms, on every progress event of the run.
+ */
+const WELL_NAME_ORDER = new Intl.Collator("en", { numeric: true });
+
 /** One well's progress. */
 export interface WellProgress {
   readonly well: string;
@@ -162,7 +168,7 @@ export class RunProgress {
   snapshot(): RunProgressSnapshot {
     const now = this.now();
     const wells = [...this.wells.entries()]
-      .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))
+      .sort(([a], [b]) => WELL_NAME_ORDER.compare(a, b))
       .map(([name, well]) => ({
         well: name,
         state: well.state,

@@ -106,6 +106,26 @@ describe("RunProgress over a real event sequence", () => {
     expect(final.etaMs).toBe(0);
   });
 
+  it("lists wells in plate order, numbers by value (A2 before A10), even unpadded", () => {
+    const progress = new RunProgress("run-1", () => 0);
+    progress.apply(
+      event({
+        phase: "init",
+        status: "started",
+        total_wells: ["B1", "A10", "A2", "A1", "B10", "B2"],
+        step_names: ["normalize"],
+      }),
+    );
+    expect(progress.snapshot().wells.map((w) => w.well)).toEqual([
+      "A1",
+      "A2",
+      "A10",
+      "B1",
+      "B2",
+      "B10",
+    ]);
+  });
+
   it("is halfway when one of two wells is done, and quotes an ETA near the time spent", () => {
     let now = 0;
     const progress = new RunProgress("run-1", () => now);

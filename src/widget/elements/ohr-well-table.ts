@@ -11,12 +11,14 @@ import { themeStyles } from "./theme-styles.js";
 
 type Cell = WellRows["rows"][number][number];
 const SHOWN_CHARS = 40;
+/** Text cells with numbers in them by value (w2 before w10); one collator for the whole sort. */
+const TEXT_ORDER = new Intl.Collator(undefined, { numeric: true });
 
 function compare(a: Cell, b: Cell): number {
   if (a === null) return b === null ? 0 : 1; // empty cells last
   if (b === null) return -1;
   if (typeof a === "number" && typeof b === "number") return a - b;
-  return String(a).localeCompare(String(b), undefined, { numeric: true });
+  return TEXT_ORDER.compare(String(a), String(b));
 }
 
 export class OhrWellTable extends LitElement {
