@@ -7,13 +7,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import comm
 import pytest
 from conftest import make_plate
-from test_notebook_run import openhcs_objects
-from test_notebook_widget import RecordingComm, browser_command, customs, wait_for
+from test_notebook_widget import browser_command, customs, recorded_run, wait_for
 
-from openhcs_remote import RemoteOrchestrator
 from openhcs_remote.notebook.images import ImageKey
 from openhcs_remote.notebook.page_previews import ASKED_WELLS, HELD_WELLS, PagePreviews
 
@@ -82,23 +79,8 @@ def test_a_well_asked_for_goes_whole_and_a_new_page_gets_the_held_wells_first():
 @pytest.fixture(scope="module")
 def three_wells(server, orchestrator_options, tmp_path_factory) -> dict[str, Any]:
     """A three-well run whose widget exists from the start, recorded message by message."""
-    comms: list[RecordingComm] = []
-    saved = comm.create_comm
-    comm.create_comm = lambda **kwargs: comms.append(RecordingComm(**kwargs)) or comms[-1]
-    try:
-        plate = make_plate(tmp_path_factory.mktemp("page") / "plate")
-        run = RemoteOrchestrator(**orchestrator_options).run_remote_pipeline(
-            str(plate), *openhcs_objects(), viewer_port=server.relay["viewer_port"]
-        )
-        widget = run.widget
-        assert run.wait(120) and run.status == "complete"
-        assert run.display.flush()
-        channel = next(
-            c for c in comms if c.target_name == "jupyter.widget" and c.comm_id == widget.model_id
-        )
-        return {"run": run, "widget": widget, "comm": channel}
-    finally:
-        comm.create_comm = saved
+    plate = make_plate(tmp_path_factory.mktemp("page") / "plate")
+    return recorded_run(server, orchestrator_options, plate)
 
 
 def test_a_run_sends_the_page_its_first_wells_whole_and_the_thumbnail_plane_of_the_rest(

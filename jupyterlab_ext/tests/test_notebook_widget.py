@@ -8,6 +8,7 @@ import itertools
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import comm
@@ -80,14 +81,12 @@ def wait_for(predicate: Any, timeout: float = 10) -> None:
         time.sleep(0.02)
 
 
-@pytest.fixture(scope="module")
-def live(server, orchestrator_options, tmp_path_factory) -> dict[str, Any]:
-    """A one-well run whose widget exists from the start, recorded message by message."""
+def recorded_run(server: Any, orchestrator_options: dict[str, Any], plate: Path) -> dict[str, Any]:
+    """Run ``plate`` with its widget made at once, every message it sends recorded; wait for it."""
     comms: list[RecordingComm] = []
     saved = comm.create_comm
     comm.create_comm = lambda **kwargs: comms.append(RecordingComm(**kwargs)) or comms[-1]
     try:
-        plate = make_plate(tmp_path_factory.mktemp("widget") / "plate", wells=("A01",))
         run = RemoteOrchestrator(**orchestrator_options).run_remote_pipeline(
             str(plate), *openhcs_objects(), viewer_port=server.relay["viewer_port"]
         )
@@ -106,6 +105,13 @@ def live(server, orchestrator_options, tmp_path_factory) -> dict[str, Any]:
         }
     finally:
         comm.create_comm = saved
+
+
+@pytest.fixture(scope="module")
+def live(server, orchestrator_options, tmp_path_factory) -> dict[str, Any]:
+    """A one-well run whose widget exists from the start, recorded message by message."""
+    plate = make_plate(tmp_path_factory.mktemp("widget") / "plate", wells=("A01",))
+    return recorded_run(server, orchestrator_options, plate)
 
 
 def test_the_widget_model_is_the_labextensions_with_the_documented_identity():
