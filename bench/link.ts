@@ -137,7 +137,10 @@ function watcherRole(pid: number): string {
   return args[0]?.split("/").pop() ?? "?";
 }
 
-/** Seconds (of CPU or of waiting for one) between two readings, by role of the watching side's processes. */
+/**
+ * Seconds (of CPU, or of waiting for one) between two readings, by role of the watching side's
+ * processes.
+ */
 function secondsByRole(
   before: Map<number, number>,
   after: Map<number, number>,
@@ -190,6 +193,14 @@ async function pinSides(across: ServerAcrossLink, watcher: LinkWatcher | null): 
   if (!PIN) return;
   await pinTo(SERVER_CPU, await namespacePids(across.link.serverNs));
   await pinTo(USER_CPU, [...(await namespacePids(across.link.userNs)), ...(watcher?.pids() ?? [])]);
+}
+
+/** `seconds` by role, largest first: "chromium renderer 8.9, sidecar 2.4, …". */
+function describeByRole(seconds: ReadonlyMap<string, number>, digits: number): string {
+  return [...seconds]
+    .sort(([, a], [, b]) => b - a)
+    .map(([role, s]) => `${role} ${s.toFixed(digits)}`)
+    .join(", ");
 }
 
 /** Each stage's time after the relay's receipt of a well's last plane, median and p95. */
@@ -366,17 +377,11 @@ export async function benchLink(): Promise<void> {
         `(${aloneBefore.wallS.toFixed(1)} s before, ${aloneAfter.wallS.toFixed(1)} s after); ` +
         `the watching side (JupyterLab, kernel, sidecar, Chromium) used ` +
         `${watched.watcherCpuS.toFixed(1)} CPU s meanwhile: ` +
-        [...watched.watcherCpuByRole]
-          .sort(([, a], [, b]) => b - a)
-          .map(([role, seconds]) => `${role} ${seconds.toFixed(1)}`)
-          .join(", "),
+        describeByRole(watched.watcherCpuByRole, 1),
     );
     console.log(
       `the watching side's threads waited for a CPU (runnable, not running) meanwhile, s: ` +
-        [...watched.waitedByRole]
-          .sort(([, a], [, b]) => b - a)
-          .map(([role, seconds]) => `${role} ${seconds.toFixed(2)}`)
-          .join(", "),
+        describeByRole(watched.waitedByRole, 2),
     );
     console.log(
       `the page's main thread meanwhile (Chromium's metrics, s): ` +
